@@ -1,0 +1,246 @@
+"""Turn a decoded report (plain text or HTML) into a title, clean paragraphs and byline metadata.
+
+Reports reach us copied from newspaper and government web pages. Besides the report itself they
+carry page chrome (当前位置, 相关链接, 频道精选, 阅读下一篇, lists of channel names), bylines
+(来源/作者/编辑/记者/通讯员), edition headers (第03版) and photo captions. Chrome is dropped, bylines
+become metadata, and what is left is the body, one paragraph per line.
+"""
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from bs4 import BeautifulSoup
+
+from .metadata import find_publication_date
+
+_SPACES = re.compile(r"[ \t\u3000\u00a0\u2002\u2003\u2009\u200b\ufeff]+")
+_SENTENCE_END = "。！？；：，,.;:!?…"
+
+# A line that is only page furniture.
+_CHROME_LINE = re.compile(
+    r"^(当前位置|您的位置|你的位置|所在位置)[:：]?"
+    r"|^(首页|网站首页)\s*[>›»]"
+    r"|^(打印本页|打印|关闭窗口|关闭|分享到|扫一扫|【?字[体号][:：]|【?大\s*中\s*小】?)"
+    r"|^返回.{0,12}首页"
+)
+# The first of these in the last part of a page starts the trailing chrome: all that follows is dropped.
+_FOOTER_START = re.compile(
+    r"^(相关链接|频道精选|阅读下一篇|下一篇|上一篇|相关(新闻|阅读|文章|报道|推荐)|延伸阅读|热点推荐|推荐阅读"
+    r"|版权所有|Copyright|网站地图)"
+)
+_NAV_ITEM_MAX_CHARS = 6
+_NAV_RUN_MIN_LINES = 4
+
+_SOURCE = re.compile(r"^[（(]?\s*(?:来源|稿源|信息来源|文章来源)\s*[:：]\s*(?P<value>.+?)\s*[)）]?$")
+_AUTHORS = re.compile(r"^[（(]?\s*(?:作者|文)\s*[:：/／]\s*(?P<value>.+?)\s*[)）]?$")
+_EDITORS = re.compile(r"^[（(]?\s*(?:责任编辑|责编|编辑|审核|校对)\s*[:：/／]\s*(?P<value>.+?)\s*[)）]?$")
+_REPORTER = re.compile(
+    r"^(?P<outlet>[\u4e00-\u9fff]{0,16}?)(?:全媒体|融媒体)?(?:首席)?记者\s*[/／:：\s]\s*"
+    r"(?P<reporters>[\u4e00-\u9fff·、 ]+?)(?:\s+通讯员\s*[/／:：\s]\s*(?P<correspondents>[\u4e00-\u9fff·、 ]+))?$"
+)
+_CORRESPONDENT = re.compile(r"^通讯员\s*[/／:：\s]\s*(?P<value>[\u4e00-\u9fff·、 ]+)$")
+_SUPPLIED_BY = re.compile(r"^[（(]\s*(?:文、?图|图、?文|文字?|图片?)(?:均|皆)?由(?P<value>.+?)提供\s*[)）]$")
+_PHOTO_CREDIT = re.compile(r"^[（(]\s*(?:本版|本文)?(?:图片|图|照片)?.{0,12}(?:摄|摄影|供图)\s*[)）]$")
+_EDITION = re.compile(r"^第\s*[0-9０-９一二三四五六七八九十]+\s*版\s*[:：]?\s*(?P<value>.*)$")
+_NUMBERED_HEADING = re.compile(
+    r"^([一二三四五六七八九十]+、|\d+[.、．]|[（(][一二三四五六七八九十\d]+[)）]|第.{1,3}[章节部分])"
+)
+_PERSON_NAME = re.compile(r"^[\u4e00-\u9fff·]{2,4}$")
+_OUTLET_SUFFIXES = ("杂志社", "日报社", "报社", "日报", "晚报", "杂志", "电视台", "广播电视台", "新闻网", "网")
+
+_METADATA_LINE_MAX_CHARS = 80
+_CAPTION_MAX_CHARS = 20
+
+
+@dataclass
+class CleanReport:
+    title: str = ""
+    paragraphs: list[str] = field(default_factory=list)
+    source: str = ""
+    authors: list[str] = field(default_factory=list)
+    editors: list[str] = field(default_factory=list)
+    published_on: date | None = None
+    edition: str = ""
+    captions: list[str] = field(default_factory=list)
+    credits: list[str] = field(default_factory=list)
+    dropped: list[str] = field(default_factory=list)
+
+    @property
+    def body(self) -> str:
+        return "\n".join(self.paragraphs)
+
+    def extra(self) -> dict:
+        """What we keep about the page that is neither body nor a model field."""
+        values = {
+            "editors": self.editors,
+            "edition": self.edition,
+            "captions": self.captions,
+            "credits": self.credits,
+            "dropped_lines": len(self.dropped),
+        }
+        return {key: value for key, value in values.items() if value}
+
+
+def html_to_lines(html: str) -> tuple[list[str], str]:
+    """Visible text of an HTML page, one block per line, and its <h1> (or <title>) as title hint."""
+    soup = BeautifulSoup(html, "html.parser")
+    for tag in soup(["script", "style", "noscript", "nav", "header", "footer", "aside", "form", "iframe", "img"]):
+        tag.decompose()
+    heading = soup.find("h1")
+    title_hint = heading.get_text(" ", strip=True) if heading else ""
+    if not title_hint and soup.title:
+        # <title> is often "标题_栏目_网站"; keep the first part.
+        title_hint = re.split(r"[_|｜]", soup.title.get_text(" ", strip=True))[0].strip()
+    if heading:
+        heading.decompose()
+    for caption in soup.find_all("figcaption"):
+        caption.replace_with(f"\n（图）{caption.get_text(' ', strip=True)}\n")
+    container = soup.body or soup
+    text = container.get_text("\n")
+    return text.splitlines(), title_hint
+
+
+def clean_report(text: str, *, is_html: bool = False) -> CleanReport:
+    title_hint = ""
+    if is_html:
+        lines, title_hint = html_to_lines(text)
+    else:
+        lines = text.splitlines()
+    report = CleanReport()
+    lines = [_SPACES.sub(" ", line).strip() for line in lines]
+    lines = [line for line in lines if line]
+    lines = _drop_trailing_chrome(lines, report)
+    lines = _drop_navigation_runs(lines, report)
+    content = [line for line in lines if not _take_metadata(line, report)]
+    if title_hint:
+        report.title = title_hint
+        if content and content[0] == title_hint:
+            content = content[1:]
+    else:
+        content = _take_title(content, report)
+    if report.credits:
+        content = _take_captions(content, report)
+    report.paragraphs = content
+    return report
+
+
+def _drop_trailing_chrome(lines: list[str], report: CleanReport) -> list[str]:
+    # Footer markers only count in the second half of a page: a report may mention 相关链接 early.
+    for index in range(len(lines) // 2, len(lines)):
+        if _FOOTER_START.match(lines[index]):
+            report.dropped.extend(lines[index:])
+            return lines[:index]
+    return lines
+
+
+def _is_nav_item(line: str) -> bool:
+    item = line.lstrip("•·-*>»▪◆● ").strip()
+    return 0 < len(item) <= _NAV_ITEM_MAX_CHARS and not any(ch in _SENTENCE_END for ch in item)
+
+
+def _drop_navigation_runs(lines: list[str], report: CleanReport) -> list[str]:
+    kept: list[str] = []
+    run: list[str] = []
+    for line in [*lines, None]:
+        if line is not None and _is_nav_item(line):
+            run.append(line)
+            continue
+        if len(run) >= _NAV_RUN_MIN_LINES:
+            report.dropped.extend(run)
+        else:
+            kept.extend(run)
+        run = []
+        if line is not None:
+            if _CHROME_LINE.match(line):
+                report.dropped.append(line)
+            else:
+                kept.append(line)
+    return kept
+
+
+def _split_names(value: str) -> list[str]:
+    return [name for name in re.split(r"[\s、，,;；/／]+", value) if name]
+
+
+def _outlet_of(organisation: str) -> str:
+    """中国经济体制改革杂志社通联部 → 中国经济体制改革杂志社; 株洲日报 → 株洲日报."""
+    for suffix in _OUTLET_SUFFIXES:
+        position = organisation.find(suffix)
+        if position > 0:
+            return organisation[: position + len(suffix)]
+    return ""
+
+
+def _take_metadata(line: str, report: CleanReport) -> bool:
+    """Record a byline/edition/credit line in `report` and return True, or return False for content."""
+    if len(line) > _METADATA_LINE_MAX_CHARS:
+        return False
+    published = find_publication_date(line)
+    if published and len(line) <= 40:
+        report.published_on = report.published_on or published
+        source = re.search(r"来源\s*[:：]\s*(\S+)", line)
+        if source and not report.source:
+            report.source = source.group(1)
+        return True
+    if match := _EDITION.match(line):
+        report.edition = line
+        return True
+    if match := _SOURCE.match(line):
+        report.source = report.source or match["value"]
+        return True
+    if match := _AUTHORS.match(line):
+        report.authors.extend(_split_names(match["value"]))
+        return True
+    if match := _EDITORS.match(line):
+        for token in _split_names(match["value"]):
+            if _PERSON_NAME.match(token) and not _outlet_of(token):
+                report.editors.append(token)
+            elif not report.source and _outlet_of(token):
+                report.source = _outlet_of(token)
+        return True
+    if match := _REPORTER.match(line):
+        outlet = match["outlet"].removeprefix("本报").removeprefix("本刊")
+        if outlet and not report.source:
+            report.source = _outlet_of(outlet) or outlet
+        report.authors.extend(_split_names(match["reporters"]))
+        if match["correspondents"]:
+            report.authors.extend(_split_names(match["correspondents"]))
+        return True
+    if match := _CORRESPONDENT.match(line):
+        report.authors.extend(_split_names(match["value"]))
+        return True
+    if match := _SUPPLIED_BY.match(line):
+        report.credits.append(line)
+        report.source = report.source or match["value"].strip()
+        return True
+    if _PHOTO_CREDIT.match(line):
+        report.credits.append(line)
+        return True
+    return False
+
+
+def _take_title(content: list[str], report: CleanReport) -> list[str]:
+    """The first line is the title when it reads like one: short, unpunctuated, not a numbered heading.
+    A following line that starts with a dash is its subtitle."""
+    if not content:
+        return content
+    first = content[0]
+    looks_like_title = len(first) <= 60 and first[-1] not in _SENTENCE_END and not _NUMBERED_HEADING.match(first)
+    if not looks_like_title:
+        return content
+    report.title = first
+    rest = content[1:]
+    if rest and rest[0].startswith(("——", "—", "--")) and len(rest[0]) <= 60:
+        report.title = f"{first}{rest[0]}"
+        rest = rest[1:]
+    return rest
+
+
+def _take_captions(content: list[str], report: CleanReport) -> list[str]:
+    """On pages with photo credits, the short sentences right under the title describe the photos."""
+    index = 0
+    while index < len(content) and len(content[index]) <= _CAPTION_MAX_CHARS and content[index].endswith("。"):
+        index += 1
+    report.captions.extend(content[:index])
+    return content[index:]

@@ -1,0 +1,24 @@
+"""Import the five seed reports and load the curated categories, initiatives and mentions. Idempotent."""
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from archive.services import SEED_DIR, curated_fixture_load, seed_manifest
+
+
+class Command(BaseCommand):
+    help = "导入种子报告并加载人工整理的政策领域、改革举措和提及（可重复运行，不会产生重复数据）。"
+
+    def handle(self, *args, **options):
+        for entry in seed_manifest():
+            overrides = {key: entry[key] for key in ("city", "source") if key in entry}
+            if "years" in entry:
+                overrides["year"] = entry["years"]
+            call_command(
+                "import_reports", str(SEED_DIR / entry["file"]), stdout=self.stdout, stderr=self.stderr, **overrides
+            )
+        counts = curated_fixture_load()
+        self.stdout.write(
+            f"人工整理数据：政策领域 {counts['categories']}，改革举措 {counts['initiatives']}，"
+            f"提及 {counts['mentions']}（新增 {counts['mentions_created']}）"
+        )

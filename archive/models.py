@@ -1,0 +1,287 @@
+"""The archive's data: cities, reform reports (documents), policy categories, named reform
+initiatives and the evidence-backed mentions that tie an initiative to a passage of a report."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class CityLevel(models.TextChoices):
+    MUNICIPALITY = "municipality", _("直辖市")
+    SUB_PROVINCIAL = "sub_provincial", _("副省级市")
+    PREFECTURE_CITY = "prefecture_city", _("地级市")
+    AUTONOMOUS_PREFECTURE = "autonomous_prefecture", _("自治州")
+    PREFECTURE = "prefecture", _("地区")
+    LEAGUE = "league", _("盟")
+
+
+class CityQuerySet(models.QuerySet):
+    def with_document_count(self):
+        return self.annotate(document_count=Count("documents", distinct=True))
+
+    def with_documents(self):
+        """Only the cities the archive holds reports for."""
+        return self.filter(documents__isnull=False).distinct()
+
+
+class City(models.Model):
+    """A prefecture-level unit (or municipality) from the gazetteer."""
+
+    adcode = models.CharField(_("行政区划代码"), max_length=12, unique=True)
+    name = models.CharField(_("名称"), max_length=40, help_text=_("全称，如 株洲市"))
+    short_name = models.CharField(_("简称"), max_length=20, db_index=True, help_text=_("如 株洲"))
+    slug = models.SlugField(_("拼音标识"), max_length=60, unique=True)
+    province = models.CharField(_("省级行政区"), max_length=20, db_index=True)
+    level = models.CharField(_("行政级别"), max_length=24, choices=CityLevel.choices)
+    longitude = models.DecimalField(_("经度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
+
+    objects = CityQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["adcode"]
+        verbose_name = _("城市")
+        verbose_name_plural = _("城市")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("city-detail", kwargs={"slug": self.slug})
+
+
+class DocumentQuerySet(models.QuerySet):
+    def for_city(self, city):
+        return self.filter(city=city)
+
+    def with_city(self):
+        return self.select_related("city")
+
+    def chronological(self):
+        return self.order_by("year_start", "published_on", "pk")
+
+    def covering_year(self, year: int):
+        """Reports whose span of years includes `year`."""
+        return self.filter(year_start__lte=year).filter(
+            Q(year_end__gte=year) | Q(year_end__isnull=True, year_start=year)
+        )
+
+
+class Document(models.Model):
+    """A reform report: its cleaned text, the raw text as imported, and what is known about it."""
+
+    title = models.CharField(_("标题"), max_length=300, blank=True)
+    city = models.ForeignKey(City, verbose_name=_("城市"), on_delete=models.PROTECT, related_name="documents")
+    year_start = models.PositiveSmallIntegerField(_("起始年份"), null=True, blank=True, db_index=True)
+    year_end = models.PositiveSmallIntegerField(_("结束年份"), null=True, blank=True)
+    published_on = models.DateField(_("发布日期"), null=True, blank=True)
+    source = models.CharField(_("来源"), max_length=200, blank=True)
+    authors = models.CharField(_("作者"), max_length=300, blank=True, help_text=_("多位作者以“、”分隔"))
+    body = models.TextField(_("正文"), help_text=_("清理后的正文，段落以换行分隔"))
+    raw_text = models.TextField(_("原始文本"))
+    extra = models.JSONField(_("其他元数据"), default=dict, blank=True)
+    original_filename = models.CharField(_("原始文件名"), max_length=255, blank=True)
+    content_hash = models.CharField(_("内容哈希"), max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = DocumentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["city__adcode", "year_start", "pk"]
+        verbose_name = _("报告")
+        verbose_name_plural = _("报告")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(year_end__isnull=True) | Q(year_start__lte=models.F("year_end")),
+                name="document_year_span_ordered",
+            ),
+        ]
+
+    def __str__(self):
+        return self.display_title
+
+    def get_absolute_url(self):
+        return reverse("document-detail", kwargs={"pk": self.pk})
+
+    def clean(self):
+        if self.year_end is not None and self.year_start is None:
+            raise ValidationError({"year_start": _("有结束年份时必须填写起始年份。")})
+        if self.year_start and self.year_end and self.year_end < self.year_start:
+            raise ValidationError({"year_end": _("结束年份不能早于起始年份。")})
+
+    @property
+    def display_title(self) -> str:
+        """The report's own title, or a supplied one in square brackets (archival convention)."""
+        if self.title:
+            return self.title
+        return f"[{self.city.name}改革报告 {self.year_label}]".replace(" ]", "]")
+
+    @property
+    def year_label(self) -> str:
+        if self.year_start is None:
+            return ""
+        if self.year_end and self.year_end != self.year_start:
+            return f"{self.year_start}—{self.year_end}"
+        return str(self.year_start)
+
+    @property
+    def paragraphs(self) -> list[str]:
+        return self.body.split("\n")
+
+
+class Category(models.Model):
+    """A policy area reforms are grouped by (营商环境与政务服务, 教育, …)."""
+
+    name = models.CharField(_("名称"), max_length=60, unique=True)
+    slug = models.SlugField(_("标识"), max_length=60, unique=True)
+    order = models.PositiveSmallIntegerField(_("排序"), default=0)
+    description = models.TextField(_("说明"), blank=True)
+
+    class Meta:
+        ordering = ["order", "name"]
+        verbose_name = _("政策领域")
+        verbose_name_plural = _("政策领域")
+
+    def __str__(self):
+        return self.name
+
+
+class InitiativeQuerySet(models.QuerySet):
+    def with_city_count(self):
+        return self.annotate(
+            city_count=Count(
+                "mentions__document__city",
+                filter=Q(mentions__status=MentionStatus.CONFIRMED),
+                distinct=True,
+            )
+        )
+
+
+class Initiative(models.Model):
+    """A named reform (放管服, 河长制 …).
+
+    Variant names of the same reform are aliases (河湖长制 is an alias of 河长制: the 2018 extension
+    to lakes of the same river-chief system); distinct but kindred reforms are separate initiatives
+    linked through `related` (医共体 and 医联体)."""
+
+    name = models.CharField(_("名称"), max_length=80, unique=True)
+    slug = models.SlugField(_("标识"), max_length=120, unique=True)
+    category = models.ForeignKey(
+        Category, verbose_name=_("政策领域"), on_delete=models.PROTECT, related_name="initiatives"
+    )
+    description = models.TextField(_("简介"), blank=True)
+    related = models.ManyToManyField("self", verbose_name=_("相关改革"), blank=True, symmetrical=True)
+
+    objects = InitiativeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["category__order", "name"]
+        verbose_name = _("改革举措")
+        verbose_name_plural = _("改革举措")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("initiative-detail", kwargs={"slug": self.slug})
+
+    @property
+    def all_names(self) -> list[str]:
+        return [self.name, *(alias.name for alias in self.aliases.all())]
+
+
+class InitiativeAlias(models.Model):
+    """Another name under which the same initiative appears in reports."""
+
+    initiative = models.ForeignKey(
+        Initiative, verbose_name=_("改革举措"), on_delete=models.CASCADE, related_name="aliases"
+    )
+    name = models.CharField(_("别名"), max_length=80, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("别名")
+        verbose_name_plural = _("别名")
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        if Initiative.objects.filter(name=self.name).exists():
+            raise ValidationError({"name": _("该别名与某项改革举措的名称相同。")})
+
+
+class MentionStatus(models.TextChoices):
+    SUGGESTED = "suggested", _("待审核")
+    CONFIRMED = "confirmed", _("已确认")
+    REJECTED = "rejected", _("已否决")
+
+
+class MentionQuerySet(models.QuerySet):
+    def confirmed(self):
+        return self.filter(status=MentionStatus.CONFIRMED)
+
+    def suggested(self):
+        return self.filter(status=MentionStatus.SUGGESTED)
+
+    def with_related(self):
+        return self.select_related("initiative__category", "document__city")
+
+
+class Mention(models.Model):
+    """An initiative named in a document, with the evidence passage as offsets into its clean body."""
+
+    document = models.ForeignKey(Document, verbose_name=_("报告"), on_delete=models.CASCADE, related_name="mentions")
+    initiative = models.ForeignKey(
+        Initiative, verbose_name=_("改革举措"), on_delete=models.CASCADE, related_name="mentions"
+    )
+    start = models.PositiveIntegerField(_("起始位置"))
+    end = models.PositiveIntegerField(_("结束位置"))
+    year = models.PositiveSmallIntegerField(_("所指年份"), null=True, blank=True)
+    status = models.CharField(
+        _("状态"), max_length=12, choices=MentionStatus.choices, default=MentionStatus.SUGGESTED, db_index=True
+    )
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("确认人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    objects = MentionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["document", "start"]
+        verbose_name = _("提及")
+        verbose_name_plural = _("提及")
+        constraints = [
+            models.UniqueConstraint(fields=["document", "initiative", "start", "end"], name="mention_unique_passage"),
+            models.CheckConstraint(condition=Q(start__lt=models.F("end")), name="mention_passage_not_empty"),
+        ]
+
+    def __str__(self):
+        return f"{self.initiative} @ {self.document_id}:{self.start}-{self.end}"
+
+    def get_absolute_url(self):
+        return f"{self.document.get_absolute_url()}#m{self.pk}"
+
+    def clean(self):
+        if self.document_id and self.end is not None and self.end > len(self.document.body):
+            raise ValidationError({"end": _("结束位置超出了正文长度。")})
+
+    @property
+    def passage(self) -> str:
+        return self.document.body[self.start : self.end]
+
+    @property
+    def paragraph_number(self) -> int:
+        """1-based number of the paragraph the passage starts in (paragraph anchors are #p<N>)."""
+        return self.document.body.count("\n", 0, self.start) + 1

@@ -1,0 +1,1 @@
+"""Chinese full-text search: normalisation, analysers, the haystack backend, queries, highlighting."""

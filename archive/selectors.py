@@ -1,0 +1,119 @@
+"""Reads: every page and API endpoint gets its data here, with a fixed number of queries."""
+
+from dataclasses import dataclass
+from itertools import groupby
+
+from django.db.models import Count, Min, Prefetch, Q
+from django.shortcuts import get_object_or_404
+
+from archive.highlighting import Span, mark_spans
+from archive.models import Category, City, Document, Initiative, Mention, MentionStatus
+
+
+@dataclass
+class ArchiveSummary:
+    document_count: int
+    city_count: int
+    initiative_count: int
+    mention_count: int
+
+
+def archive_summary() -> ArchiveSummary:
+    return ArchiveSummary(
+        document_count=Document.objects.count(),
+        city_count=City.objects.with_documents().count(),
+        initiative_count=Initiative.objects.filter(mentions__status=MentionStatus.CONFIRMED).distinct().count(),
+        mention_count=Mention.objects.confirmed().count(),
+    )
+
+
+def cities_with_documents():
+    return City.objects.with_documents().with_document_count().order_by("adcode")
+
+
+def cities_by_province() -> list[tuple[str, list[City]]]:
+    cities = cities_with_documents()
+    return [(province, list(group)) for province, group in groupby(cities, key=lambda city: city.province)]
+
+
+def city_get(slug: str) -> City:
+    return get_object_or_404(City, slug=slug)
+
+
+@dataclass
+class CityInitiative:
+    initiative: Initiative
+    earliest_year: int | None
+    mention_count: int
+
+
+def city_documents(city: City):
+    return Document.objects.for_city(city).chronological().defer("body", "raw_text")
+
+
+def city_initiatives_by_category(city: City) -> list[tuple[Category, list[CityInitiative]]]:
+    """The initiatives confirmed in this city's reports, grouped by category, earliest year first."""
+    confirmed_here = Q(mentions__status=MentionStatus.CONFIRMED, mentions__document__city=city)
+    initiatives = (
+        Initiative.objects.filter(confirmed_here)
+        .annotate(
+            earliest_year=Min("mentions__year", filter=confirmed_here),
+            mention_count=Count("mentions", filter=confirmed_here),
+        )
+        .select_related("category")
+        .order_by("category__order", "earliest_year", "name")
+    )
+    grouped = groupby(initiatives, key=lambda initiative: initiative.category)
+    return [
+        (category, [CityInitiative(i, i.earliest_year, i.mention_count) for i in group]) for category, group in grouped
+    ]
+
+
+@dataclass
+class Paragraph:
+    number: int
+    html: str
+
+
+def document_get(pk: int) -> Document:
+    confirmed = Mention.objects.confirmed().select_related("initiative__category").order_by("start")
+    return get_object_or_404(
+        Document.objects.with_city().prefetch_related(
+            Prefetch("mentions", queryset=confirmed, to_attr="confirmed_mentions")
+        ),
+        pk=pk,
+    )
+
+
+def document_paragraphs(document: Document) -> list[Paragraph]:
+    """The body's paragraphs, numbered for citation (#p3), with confirmed mentions marked."""
+    spans = [
+        Span(m.start, m.end, {"id": f"m{m.pk}", "class": "mention", "title": m.initiative.name})
+        for m in document.confirmed_mentions
+    ]
+    paragraphs = []
+    offset = 0
+    for number, text in enumerate(document.body.split("\n"), start=1):
+        paragraphs.append(Paragraph(number, mark_spans(text, spans, offset=offset)))
+        offset += len(text) + 1
+    return paragraphs
+
+
+def initiatives_by_category():
+    initiatives = Initiative.objects.with_city_count().select_related("category").prefetch_related("aliases")
+    return [(category, list(group)) for category, group in groupby(initiatives, key=lambda i: i.category)]
+
+
+def initiative_get(slug: str) -> Initiative:
+    return get_object_or_404(
+        Initiative.objects.select_related("category").prefetch_related("aliases", "related"), slug=slug
+    )
+
+
+def initiative_mentions(initiative: Initiative):
+    return (
+        Mention.objects.confirmed()
+        .filter(initiative=initiative)
+        .select_related("document__city")
+        .order_by("year", "document__city__adcode", "start")
+    )

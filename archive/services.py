@@ -1,0 +1,218 @@
+"""Writes: importing reports and loading the seed data. (The gazetteer is loaded by migration 0002.)"""
+
+import hashlib
+import json
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from archive.importing import ReportRejected, clean_report, decode_report_bytes, extract_years
+from archive.importing.gazetteer import CityCandidate, CityMatcher, CityNotFound
+from archive.models import Category, City, Document, Initiative, InitiativeAlias, Mention, MentionStatus
+from archive.search.normalise import normalise
+
+logger = logging.getLogger(__name__)
+
+FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures"
+SEED_DIR = FIXTURES_DIR / "seeds"
+CURATED_FIXTURE = FIXTURES_DIR / "curated.json"
+HTML_SUFFIXES = {".html", ".htm"}
+REPORT_SUFFIXES = {".txt", *HTML_SUFFIXES}
+
+_MISSING_LABELS = {
+    "title": "标题",
+    "years": "年份",
+    "published_on": "发布日期",
+    "source": "来源",
+    "authors": "作者",
+}
+
+
+def city_matcher() -> CityMatcher:
+    return CityMatcher(
+        [
+            CityCandidate(c.slug, c.name, c.short_name, c.province)
+            for c in City.objects.only("slug", "name", "short_name", "province")
+        ]
+    )
+
+
+def content_hash_of(body: str) -> str:
+    """Same report, same hash: computed on normalised text, so re-encoded or re-spaced copies collide."""
+    return hashlib.sha256(normalise(body).encode("utf-8")).hexdigest()
+
+
+@dataclass
+class ImportResult:
+    document: Document
+    created: bool
+    missing: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def missing_labels(self) -> list[str]:
+        return [_MISSING_LABELS[name] for name in self.missing]
+
+
+def document_import(
+    *,
+    data: bytes,
+    filename: str,
+    city_slug: str | None = None,
+    years: tuple[int, int] | None = None,
+    source: str | None = None,
+    matcher: CityMatcher | None = None,
+) -> ImportResult:
+    """Import one report file. Raises ReportRejected (and writes nothing) when it cannot be imported.
+
+    A report whose normalised text is already in the archive is not imported again: the existing
+    document comes back with created=False."""
+    text, encoding = decode_report_bytes(data, max_bytes=settings.IMPORT_MAX_BYTES)
+    report = clean_report(text, is_html=Path(filename).suffix.lower() in HTML_SUFFIXES)
+    if len(report.body) < 20:
+        raise ReportRejected("没有正文：清理网页元素后剩下的文字不足 20 字")
+
+    digest = content_hash_of(report.body)
+    existing = Document.objects.filter(content_hash=digest).select_related("city").first()
+    if existing:
+        return ImportResult(document=existing, created=False)
+
+    notes = [f"编码 {encoding}"]
+    if city_slug:
+        city = City.objects.filter(slug=city_slug).first()
+        if city is None:
+            raise ReportRejected(f"未知城市：{city_slug!r}（请使用拼音标识，如 zhuzhou）")
+        notes.append("城市由 --city 指定")
+    else:
+        try:
+            candidate = (matcher or city_matcher()).match(report.title, report.body)
+        except CityNotFound as error:
+            raise ReportRejected(str(error)) from error
+        city = City.objects.get(slug=candidate.slug)
+
+    if years:
+        year_start, year_end = years
+        notes.append("年份由 --year 指定")
+    elif found := extract_years(report.title, report.body):
+        year_start, year_end = found.start, found.end
+        notes.append(f"年份 {found.label}（{found.evidence}）")
+    else:
+        year_start = year_end = None
+
+    document = Document(
+        title=report.title[:300],
+        city=city,
+        year_start=year_start,
+        year_end=year_end,
+        published_on=report.published_on,
+        source=(source or report.source)[:200],
+        authors="、".join(dict.fromkeys(report.authors))[:300],
+        body=report.body,
+        raw_text=text,
+        extra=report.extra(),
+        original_filename=Path(filename).name[:255],
+        content_hash=digest,
+    )
+    document.full_clean(validate_unique=False)
+    try:
+        with transaction.atomic():
+            document.save()
+    except IntegrityError:
+        # Another importer saved the same report between our check and our write.
+        return ImportResult(document=Document.objects.get(content_hash=digest), created=False)
+    missing = [
+        name
+        for name, value in [
+            ("title", document.title),
+            ("years", document.year_start),
+            ("published_on", document.published_on),
+            ("source", document.source),
+            ("authors", document.authors),
+        ]
+        if not value
+    ]
+    return ImportResult(document=document, created=True, missing=missing, notes=notes)
+
+
+def report_paths(paths: list[Path]) -> list[Path]:
+    """Files named, plus the .txt/.html files inside folders named, in a stable order."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in REPORT_SUFFIXES))
+        else:
+            found.append(path)
+    return found
+
+
+class SeedDataError(ValueError):
+    pass
+
+
+@transaction.atomic
+def curated_fixture_load(*, path: Path = CURATED_FIXTURE) -> dict[str, int]:
+    """Load categories, initiatives (with aliases and relations) and confirmed mentions.
+
+    Mentions name their seed file and quote their passage; the passage is located in the clean
+    text here, so the fixture stays right even if cleaning changes offsets. Idempotent."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    for item in data["categories"]:
+        Category.objects.update_or_create(
+            slug=item["slug"],
+            defaults={"name": item["name"], "order": item["order"], "description": item.get("description", "")},
+        )
+    categories = {category.slug: category for category in Category.objects.all()}
+
+    initiatives = {}
+    for item in data["initiatives"]:
+        initiative, _ = Initiative.objects.update_or_create(
+            slug=item["slug"],
+            defaults={
+                "name": item["name"],
+                "category": categories[item["category"]],
+                "description": item.get("description", ""),
+            },
+        )
+        initiatives[item["slug"]] = initiative
+        for alias in item.get("aliases", []):
+            InitiativeAlias.objects.update_or_create(name=alias, defaults={"initiative": initiative})
+    for item in data["initiatives"]:
+        related = [initiatives[slug] for slug in item.get("related", [])]
+        if related:
+            initiatives[item["slug"]].related.add(*related)
+
+    documents = {
+        document.original_filename: document
+        for document in Document.objects.filter(original_filename__in={m["seed_file"] for m in data["mentions"]})
+    }
+    created = 0
+    now = timezone.now()
+    for item in data["mentions"]:
+        document = documents.get(item["seed_file"])
+        if document is None:
+            raise SeedDataError(f"{item['seed_file']} is not imported")
+        start = document.body.find(item["passage"])
+        if start < 0:
+            raise SeedDataError(f"passage not found in {item['seed_file']}: {item['passage'][:30]}…")
+        _, was_created = Mention.objects.get_or_create(
+            document=document,
+            initiative=initiatives[item["initiative"]],
+            start=start,
+            end=start + len(item["passage"]),
+            defaults={"year": item.get("year"), "status": MentionStatus.CONFIRMED, "confirmed_at": now},
+        )
+        created += was_created
+    return {
+        "categories": len(data["categories"]),
+        "initiatives": len(data["initiatives"]),
+        "mentions": len(data["mentions"]),
+        "mentions_created": created,
+    }
+
+
+def seed_manifest(*, seed_dir: Path = SEED_DIR) -> list[dict]:
+    return json.loads((seed_dir / "manifest.json").read_text(encoding="utf-8"))["reports"]

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from archive.views import pages
+
+urlpatterns = [
+    path("", pages.home, name="home"),
+    path("cities/", pages.city_list, name="city-list"),
+    path("cities/<slug:slug>/", pages.city_detail, name="city-detail"),
+    path("documents/<int:pk>/", pages.document_detail, name="document-detail"),
+    path("initiatives/", pages.initiative_list, name="initiative-list"),
+    path("initiatives/<slug:slug>/", pages.initiative_detail, name="initiative-detail"),
+]

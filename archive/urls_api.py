@@ -1,0 +1,15 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
+from rest_framework.routers import DefaultRouter
+
+from archive.views import api
+
+router = DefaultRouter()
+router.register("cities", api.CityViewSet, basename="api-city")
+router.register("documents", api.DocumentViewSet, basename="api-document")
+router.register("initiatives", api.InitiativeViewSet, basename="api-initiative")
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("", include(router.urls)),
+]

@@ -1,0 +1,28 @@
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+SEED_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "seeds"
+
+SEED_FILES = {
+    "zhuzhou": "000_58195b53df05f18d.txt",
+    "yongzhou": "001_184599867ecce798.txt",
+    "xiangtan": "002_902fda2616251a1b.txt",
+    "xuchang": "003_70904a6dfc86bffb.txt",
+    "changchun": "004_5962f9c09731c44d.txt",
+}
+
+
+def seed_bytes(city_slug: str) -> bytes:
+    return (SEED_DIR / SEED_FILES[city_slug]).read_bytes()
+
+
+def seed_text(city_slug: str) -> str:
+    return seed_bytes(city_slug).decode("utf-8")
+
+
+@pytest.fixture
+def seeded(db):
+    """The archive as `make serve` leaves it: five seed reports and the curated fixture."""
+    call_command("load_seed", stdout=open("/dev/null", "w"))

@@ -1,0 +1,90 @@
+from archive.importing import clean_report
+from tests.conftest import seed_text
+
+
+def test_yongzhou_web_chrome_is_removed():
+    """The 永州 page's navigation (当前位置, 相关链接, 频道精选 and its channel list, 返回首页) is not body."""
+    report = clean_report(seed_text("yongzhou"))
+    body = report.body
+    for chrome in ["当前位置", "相关链接", "频道精选", "阅读下一篇", "返回红网首页", "重要新闻", "冷水滩", "问政永州"]:
+        assert chrome not in body, chrome
+    assert report.paragraphs[0] == "百舸争流,奋楫者先。"
+    assert report.paragraphs[-1].endswith("永州的改革成效必将更加精彩!")
+    assert len(report.dropped) >= 35
+
+
+def test_yongzhou_bylines_become_metadata_not_body():
+    report = clean_report(seed_text("yongzhou"))
+    assert report.title == "千帆竞发立潮头——永州市2023年“十项重点改革”综述"
+    assert report.source == "永州日报"
+    assert report.authors == ["欧春涛", "唐斌"]
+    assert report.editors == ["陈小婷"]
+    assert not any(p.startswith(("来源", "作者", "编辑")) for p in report.paragraphs)
+
+
+def test_reporter_line_gives_outlet_and_authors():
+    report = clean_report(seed_text("zhuzhou"))
+    assert report.source == "株洲日报"
+    assert report.authors == ["徐孜", "陈欢"]
+    assert "通讯员" not in report.body
+
+
+def test_magazine_editor_line_gives_the_publisher():
+    report = clean_report(seed_text("xiangtan"))
+    assert report.source == "中国经济体制改革杂志社"
+    assert report.editors == ["卢志文", "文武"]
+    assert report.paragraphs[-1].startswith("4.聚焦从严治党抓改革")
+
+
+def test_newspaper_edition_header_and_photo_captions_are_not_body():
+    report = clean_report(seed_text("xuchang"))
+    assert report.title == "改革兴许百业盛——2020年我市全面深化改革工作掠影"
+    assert report.edition == "第03版:特别报道"
+    assert report.captions == [
+        "一位母亲和孩子在读书。",
+        "两名工人在操作机器。",
+        "志愿者和老人在做手工。",
+        "环境持续提升,美如画卷。",
+    ]
+    assert report.paragraphs[0] == "编者按"
+    assert "本版图片由记者冯子建摄" not in report.body
+    assert report.authors == ["冯子建"]
+
+
+def test_supplied_by_credit_names_the_source():
+    report = clean_report(seed_text("changchun"))
+    assert report.source == "长春市委改革办"
+    assert report.title == ""  # the report opens with a sentence, not a title
+
+
+def test_paragraphs_are_kept_one_per_line():
+    report = clean_report(seed_text("xiangtan"))
+    assert len(report.paragraphs) == 10
+    assert all(p == p.strip() and p for p in report.paragraphs)
+
+
+def test_html_page_is_reduced_to_its_article():
+    html = """<html><head><title>改革综述_永州新闻_红网</title><script>var x = "当前位置";</script></head>
+    <body><nav><ul><li>首页</li><li>新闻</li></ul></nav>
+    <h1>永州市改革综述</h1><div class="info">2023-12-28 09:15 来源：永州日报</div>
+    <p>一年来，永州市委坚决扛起全面深化改革的重大政治责任。</p>
+    <figure><img src="a.jpg" alt="图"><figcaption>改革现场</figcaption></figure>
+    <p>“一照通”入选全省“放管服”改革“十大品牌”。</p>
+    <footer>版权所有 红网</footer></body></html>"""
+    report = clean_report(html, is_html=True)
+    assert report.title == "永州市改革综述"
+    assert report.source == "永州日报"
+    assert str(report.published_on) == "2023-12-28"
+    assert report.paragraphs[0] == "一年来，永州市委坚决扛起全面深化改革的重大政治责任。"
+    assert "var x" not in report.body and "版权所有" not in report.body and "首页" not in report.body
+
+
+def test_long_body_sentence_starting_with_a_label_word_stays_body():
+    sentence = "来源于基层的改革经验被省委改革办专题推介，" + "群众满意度持续提升，" * 8
+    report = clean_report(f"某市改革综述\n{sentence}\n第二段正文内容在这里。")
+    assert sentence in report.paragraphs
+
+
+def test_full_width_spaces_are_normalised_and_blank_lines_dropped():
+    report = clean_report("标题\n\n\u3000\u3000第一段　文字。\n\n\n第二段。")
+    assert report.paragraphs == ["第一段 文字。", "第二段。"]
