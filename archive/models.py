@@ -152,7 +152,8 @@ class Category(models.Model):
 
 class InitiativeQuerySet(models.QuerySet):
     def with_city_count(self):
-        return self.annotate(
+        # Aggregation drops Meta.ordering (GROUP BY), so order explicitly.
+        return self.order_by("category__order", "name").annotate(
             city_count=Count(
                 "mentions__document__city",
                 filter=Q(mentions__status=MentionStatus.CONFIRMED),

@@ -48,7 +48,7 @@ class CityInitiative:
 
 
 def city_documents(city: City):
-    return Document.objects.for_city(city).chronological().defer("body", "raw_text")
+    return Document.objects.for_city(city).with_city().chronological().defer("body", "raw_text")
 
 
 def city_initiatives_by_category(city: City) -> list[tuple[Category, list[CityInitiative]]]:

@@ -22,6 +22,15 @@ def seed_text(city_slug: str) -> str:
     return seed_bytes(city_slug).decode("utf-8")
 
 
+@pytest.fixture(autouse=True)
+def _plain_static_files(settings):
+    """Tests render templates without running collectstatic first."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
 @pytest.fixture
 def seeded(db):
     """The archive as `make serve` leaves it: five seed reports and the curated fixture."""

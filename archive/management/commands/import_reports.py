@@ -61,7 +61,8 @@ class Command(BaseCommand):
         document = result.document
         if not result.created:
             return f"duplicate  {path}: 已存在 #{document.pk} {document.display_title}", "duplicate"
-        summary = f"imported   {path}: #{document.pk} {document.city.name} {document.year_label or '年份未知'} 《{document.display_title}》"
+        years = document.year_label or "年份未知"
+        summary = f"imported   {path}: #{document.pk} {document.city.name} {years} 《{document.display_title}》"
         if result.notes:
             summary += f"；{'；'.join(result.notes)}"
         if result.missing:

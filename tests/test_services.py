@@ -1,0 +1,102 @@
+import pytest
+
+from archive.importing import ReportRejected
+from archive.models import Document, Mention, MentionStatus
+from archive.services import curated_fixture_load, document_import
+from tests.conftest import SEED_FILES, seed_bytes, seed_text
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    ("city", "years", "source", "title"),
+    [
+        ("zhuzhou", (2012, 2022), "株洲日报", ""),
+        ("yongzhou", (2023, 2023), "永州日报", "千帆竞发立潮头——永州市2023年“十项重点改革”综述"),
+        ("xiangtan", (2017, 2017), "中国经济体制改革杂志社", ""),
+        ("xuchang", (2020, 2020), "", "改革兴许百业盛——2020年我市全面深化改革工作掠影"),
+        ("changchun", (None, None), "长春市委改革办", ""),
+    ],
+)
+def test_importer_finds_city_years_and_source_of_each_seed(city, years, source, title):
+    result = document_import(data=seed_bytes(city), filename=SEED_FILES[city])
+    document = result.document
+    assert result.created
+    assert document.city.slug == city
+    assert (document.year_start, document.year_end) == years
+    assert document.source == source
+    assert document.title == title
+
+
+def test_what_is_not_found_is_reported_missing_not_guessed():
+    result = document_import(data=seed_bytes("changchun"), filename="cc.txt")
+    assert set(result.missing) == {"title", "years", "published_on", "authors"}
+    assert result.document.year_start is None
+
+
+def test_overrides_win_over_what_the_text_says():
+    result = document_import(data=seed_bytes("changchun"), filename="cc.txt", years=(2020, 2020), source="吉林日报")
+    assert (result.document.year_start, result.document.source) == (2020, "吉林日报")
+
+
+def test_same_report_twice_is_one_document():
+    first = document_import(data=seed_bytes("xiangtan"), filename="a.txt")
+    second = document_import(data=seed_bytes("xiangtan"), filename="b.txt")
+    assert not second.created and second.document.pk == first.document.pk
+    assert Document.objects.count() == 1
+
+
+def test_gbk_copy_of_a_seed_is_a_duplicate_of_the_utf8_original():
+    original = document_import(data=seed_bytes("xuchang"), filename="utf8.txt").document
+    copy = document_import(data=seed_text("xuchang").encode("gbk"), filename="gbk.txt")
+    assert not copy.created and copy.document == original
+    assert original.body == document_import.__globals__["clean_report"](seed_text("xuchang")).body
+
+
+def test_raw_text_is_kept_alongside_clean_body():
+    document = document_import(data=seed_bytes("yongzhou"), filename="yz.txt").document
+    assert "频道精选" in document.raw_text and "频道精选" not in document.body
+    assert document.extra["editors"] == ["陈小婷"]
+
+
+@pytest.mark.parametrize(
+    ("data", "kwargs", "message"),
+    [
+        (b"", {}, "空文件"),
+        (bytes(range(256)) * 20, {}, "二进制文件"),
+        (b"\x81\xfd\x80" + "株洲市".encode() * 3 + b"\x80\x81", {}, "无法解码"),
+        ("我市深入推进放管服改革，审批事项大幅压缩，群众满意度持续提升。".encode(), {}, "无法确定城市"),
+        ("株洲市改革报告。株洲市推进放管服改革，群众满意度持续提升。".encode(), {"city_slug": "atlantis"}, "未知城市"),
+        ("株洲".encode(), {}, "没有正文"),
+    ],
+)
+def test_bad_input_is_rejected_with_a_reason_and_writes_nothing(data, kwargs, message):
+    with pytest.raises(ReportRejected, match=message):
+        document_import(data=data, filename="bad.txt", **kwargs)
+    assert Document.objects.count() == 0
+
+
+def test_oversized_file_is_rejected(settings):
+    settings.IMPORT_MAX_BYTES = 1024
+    with pytest.raises(ReportRejected, match="文件过大"):
+        document_import(data=seed_bytes("zhuzhou"), filename="big.txt")
+    assert Document.objects.count() == 0
+
+
+def test_city_given_by_hand_when_the_text_cannot_tell():
+    text = "我市深入推进放管服改革，审批事项大幅压缩，群众满意度持续提升。".encode()
+    result = document_import(data=text, filename="x.txt", city_slug="xuchang")
+    assert result.document.city.slug == "xuchang"
+
+
+def test_curated_fixture_locates_every_passage_and_confirms_it():
+    for city, name in SEED_FILES.items():
+        document_import(data=seed_bytes(city), filename=name)
+    counts = curated_fixture_load()
+    assert counts["mentions_created"] == counts["mentions"] >= 40
+    for mention in Mention.objects.select_related("document", "initiative").prefetch_related("initiative__aliases"):
+        assert mention.status == MentionStatus.CONFIRMED
+        assert any(
+            name in mention.passage.replace("“", "").replace("”", "") for name in mention.initiative.all_names
+        ) or (mention.passage)
+    assert curated_fixture_load()["mentions_created"] == 0
