@@ -85,6 +85,24 @@ def document_get(pk: int) -> Document:
     )
 
 
+@dataclass
+class DocumentInitiative:
+    initiative: Initiative
+    first_mention: Mention
+    mention_count: int
+
+
+def document_initiatives(document: Document) -> list[DocumentInitiative]:
+    """Each initiative tagged in the document once, in the order the text first names it."""
+    found: dict[int, DocumentInitiative] = {}
+    for mention in document.confirmed_mentions:
+        if mention.initiative_id in found:
+            found[mention.initiative_id].mention_count += 1
+        else:
+            found[mention.initiative_id] = DocumentInitiative(mention.initiative, mention, 1)
+    return list(found.values())
+
+
 def document_paragraphs(document: Document) -> list[Paragraph]:
     """The body's paragraphs, numbered for citation (#p3), with confirmed mentions marked."""
     spans = [

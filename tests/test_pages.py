@@ -44,6 +44,14 @@ def test_document_page_has_paragraph_anchors_metadata_and_marked_initiatives(cli
     assert "频道精选" not in page
 
 
+def test_document_lists_each_tagged_initiative_once(client, seeded):
+    document = Document.objects.get(city__slug="yongzhou")
+    page = client.get(document.get_absolute_url()).content.decode()
+    chips = page.split('class="doc-initiatives"')[1].split("</section>")[0]
+    assert chips.count(">一照通</a>") == 1
+    assert Mention.objects.filter(document=document, initiative__name="一照通").count() > 1
+
+
 def test_document_without_a_title_says_its_title_is_supplied(client, seeded):
     page = client.get(Document.objects.get(city__slug="xiangtan").get_absolute_url()).content.decode()
     assert "[湘潭市改革报告 2017]" in page and "补拟" in page

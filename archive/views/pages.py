@@ -38,7 +38,11 @@ def document_detail(request, pk):
     return render(
         request,
         "archive/document_detail.html",
-        {"document": document, "paragraphs": selectors.document_paragraphs(document)},
+        {
+            "document": document,
+            "initiatives": selectors.document_initiatives(document),
+            "paragraphs": selectors.document_paragraphs(document),
+        },
     )
 
 
