@@ -23,6 +23,7 @@ setup: $(VENV)/.runtime
 data: setup
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_seed
+	$(BIN)/python manage.py rebuild_search
 	$(BIN)/python manage.py collectstatic --noinput -v 0
 
 serve: data

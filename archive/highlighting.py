@@ -20,9 +20,9 @@ def mark_spans(text: str, spans: list[Span], *, offset: int = 0) -> SafeString:
     """`text` escaped, with each stretch covered by spans (offsets relative to `offset`) in a <mark>.
 
     Overlapping spans are flattened: a stretch covered by several spans is one <mark> carrying the
-    attributes of the span that started first."""
+    attributes of the earliest span in `spans` that covers it (so callers list the preferred first)."""
     boundaries = {0, len(text)}
-    local = []
+    local: list[tuple[int, int, Span]] = []
     for span in spans:
         start, end = max(span.start - offset, 0), min(span.end - offset, len(text))
         if start < end:
@@ -30,12 +30,18 @@ def mark_spans(text: str, spans: list[Span], *, offset: int = 0) -> SafeString:
             boundaries.update((start, end))
     points = sorted(boundaries)
     pieces = []
+    anchored: set[int] = set()
     for left, right in pairwise(points):
         covering = [span for start, end, span in local if start <= left and right <= end]
         chunk = escape(text[left:right])
         if covering:
-            attrs = format_html_join("", ' {}="{}"', covering[0].attrs.items())
-            pieces.append(f"<mark{attrs}>{chunk}</mark>")
+            span = covering[0]
+            attrs = dict(span.attrs)
+            if "id" in attrs and id(span) in anchored:
+                del attrs["id"]  # an id names the first piece of a span only
+            anchored.add(id(span))
+            attr_html = format_html_join("", ' {}="{}"', attrs.items())
+            pieces.append(f"<mark{attr_html}>{chunk}</mark>")
         else:
             pieces.append(chunk)
     return mark_safe("".join(pieces))

@@ -286,3 +286,21 @@ class Mention(models.Model):
     def paragraph_number(self) -> int:
         """1-based number of the paragraph the passage starts in (paragraph anchors are #p<N>)."""
         return self.document.body.count("\n", 0, self.start) + 1
+
+
+class SearchQueueEntry(models.Model):
+    """A document whose search index entry is out of date.
+
+    Written in the same transaction as the change that caused it, so no change can commit without
+    its entry; removed only after the index writer has committed the document."""
+
+    document_id = models.BigIntegerField(db_index=True)
+    enqueued_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("待索引报告")
+        verbose_name_plural = _("待索引报告")
+
+    def __str__(self):
+        return f"document {self.document_id}"

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404
 
 from archive.highlighting import Span, mark_spans
 from archive.models import Category, City, Document, Initiative, Mention, MentionStatus
+from archive.search.highlight import find_matches
 
 
 @dataclass
@@ -73,6 +74,7 @@ def city_initiatives_by_category(city: City) -> list[tuple[Category, list[CityIn
 class Paragraph:
     number: int
     html: str
+    hits: int = 0
 
 
 def document_get(pk: int) -> Document:
@@ -103,17 +105,24 @@ def document_initiatives(document: Document) -> list[DocumentInitiative]:
     return list(found.values())
 
 
-def document_paragraphs(document: Document) -> list[Paragraph]:
-    """The body's paragraphs, numbered for citation (#p3), with confirmed mentions marked."""
-    spans = [
+def document_paragraphs(document: Document, *, highlight_terms: list[str] = ()) -> list[Paragraph]:
+    """The body's paragraphs, numbered for citation (#p3), with confirmed mentions marked and, when
+    given, the (normalised) search terms marked too; the first hit is #hit1."""
+    hits = [
+        Span(match.start, match.end, {"class": "hit", **({"id": "hit1"} if index == 0 else {})})
+        for index, match in enumerate(find_matches(document.body, list(highlight_terms)))
+    ]
+    mentions = [
         Span(m.start, m.end, {"id": f"m{m.pk}", "class": "mention", "title": m.initiative.name})
         for m in document.confirmed_mentions
     ]
     paragraphs = []
     offset = 0
     for number, text in enumerate(document.body.split("\n"), start=1):
-        paragraphs.append(Paragraph(number, mark_spans(text, spans, offset=offset)))
-        offset += len(text) + 1
+        end = offset + len(text)
+        hit_count = sum(1 for span in hits if offset <= span.start < end)
+        paragraphs.append(Paragraph(number, mark_spans(text, hits + mentions, offset=offset), hit_count))
+        offset = end + 1
     return paragraphs
 
 

@@ -7,6 +7,7 @@ urlpatterns = [
     path("cities/", pages.city_list, name="city-list"),
     path("cities/<slug:slug>/", pages.city_detail, name="city-detail"),
     path("documents/<int:pk>/", pages.document_detail, name="document-detail"),
+    path("search/", pages.search, name="search"),
     path("initiatives/", pages.initiative_list, name="initiative-list"),
     path("initiatives/<slug:slug>/", pages.initiative_detail, name="initiative-detail"),
 ]

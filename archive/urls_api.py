@@ -2,7 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
-from archive.views import api
+from archive.views import api, search_api
 
 router = DefaultRouter()
 router.register("cities", api.CityViewSet, basename="api-city")
@@ -11,5 +11,6 @@ router.register("initiatives", api.InitiativeViewSet, basename="api-initiative")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("search/", search_api.SearchAPIView.as_view(), name="api-search"),
     path("", include(router.urls)),
 ]

@@ -11,3 +11,9 @@ timeout = 30
 graceful_timeout = 20
 accesslog = os.environ.get("REFORM_ACCESS_LOG", "-")
 wsgi_app = "reformsite.wsgi:application"
+
+
+def post_fork(server, worker):
+    from archive.search.warmup import warm_up_index
+
+    warm_up_index()

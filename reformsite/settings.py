@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "haystack",
     "archive",
 ]
 
@@ -138,6 +139,20 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Read-only API of the archive of Chinese local reform reports.",
     "VERSION": "1.0.0",
 }
+
+# The Whoosh index generations, the writer lock and jieba's dictionary cache live here.
+SEARCH_DIR = Path(os.environ.get("REFORM_SEARCH_DIR", VAR_DIR / "search"))
+
+HAYSTACK_CONNECTIONS = {
+    "default": {
+        "ENGINE": "archive.search.backend.ChineseWhooshEngine",
+        "PATH": str(SEARCH_DIR),
+        "INCLUDE_SPELLING": False,
+    },
+}
+# Index updates go through our queue (archive/signals.py), not haystack's realtime processor,
+# which fires before commit and misses what admin inlines save afterwards (RESEARCH.md #12).
+HAYSTACK_SIGNAL_PROCESSOR = "haystack.signals.BaseSignalProcessor"
 
 # The importer refuses files larger than this (bytes).
 IMPORT_MAX_BYTES = int(os.environ.get("REFORM_IMPORT_MAX_BYTES", 5 * 1024 * 1024))

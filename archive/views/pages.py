@@ -3,6 +3,16 @@
 from django.shortcuts import render
 
 from archive import selectors
+from archive.search.queries import parse_query
+from archive.search.results import SORTS, SearchForm, search_documents
+
+FACET_LABELS = [
+    ("city", "城市"),
+    ("province", "省份"),
+    ("year", "年份"),
+    ("category", "政策领域"),
+    ("initiative", "改革举措"),
+]
 
 
 def home(request):
@@ -34,14 +44,19 @@ def city_detail(request, slug):
 
 
 def document_detail(request, pk):
+    """The report; with ?q= the query's terms are marked too and #hit1 is the first of them."""
     document = selectors.document_get(pk)
+    terms = [term.text for term in parse_query(request.GET.get("q")).terms]
+    paragraphs = selectors.document_paragraphs(document, highlight_terms=terms)
     return render(
         request,
         "archive/document_detail.html",
         {
             "document": document,
             "initiatives": selectors.document_initiatives(document),
-            "paragraphs": selectors.document_paragraphs(document),
+            "paragraphs": paragraphs,
+            "query": request.GET.get("q", "") if terms else "",
+            "hit_count": sum(paragraph.hits for paragraph in paragraphs),
         },
     )
 
@@ -56,4 +71,23 @@ def initiative_detail(request, slug):
         request,
         "archive/initiative_detail.html",
         {"initiative": initiative, "mentions": selectors.initiative_mentions(initiative)},
+    )
+
+
+def search(request):
+    form = SearchForm(request.GET)
+    if not form.is_valid():
+        return render(request, "archive/search.html", {"form": form, "errors": form.errors}, status=400)
+    result = search_documents(form.cleaned_data)
+    return render(
+        request,
+        "archive/search.html",
+        {
+            "form": form,
+            "result": result,
+            "facet_labels": FACET_LABELS,
+            "sorts": SORTS.items(),
+            "current_sort": form.cleaned_data.get("sort") or "relevance",
+            "first_number": (result.page - 1) * result.page_size + 1,
+        },
     )

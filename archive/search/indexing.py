@@ -1,0 +1,179 @@
+"""Keeping the index equal to the database, which is the source of truth.
+
+Changes are queued durably (SearchQueueEntry rows, written in the changing transaction) and
+drained by whoever holds the writer lock, after commit. A drain that cannot get the lock, or
+fails, leaves the rows in place for the next drain: nothing is dropped. A rebuild writes a whole
+new generation beside the live one and swaps it in.
+
+The jieba user dictionary (initiative names, aliases, city names) belongs to an index generation:
+a drain that finds the database's words changed re-indexes the documents containing the words
+that came or went, and records the new dictionary with the generation.
+"""
+
+import logging
+from collections.abc import Callable, Iterable
+
+from django.db import transaction
+from haystack import connections
+from whoosh.index import create_in
+
+from archive.models import City, Document, Initiative, InitiativeAlias, SearchQueueEntry
+from archive.search import engine, store
+from archive.search.analyzers import use_user_words
+from archive.search.backend import WRITER_LOCK_TIMEOUT, document_schema, whoosh_document
+from archive.search.normalise import normalise
+
+logger = logging.getLogger(__name__)
+
+DRAIN_BATCH = 200
+PARALLEL_REBUILD_MIN_DOCUMENTS = 2000
+
+
+def _document_index():
+    return connections["default"].get_unified_index().get_index(Document)
+
+
+def _backend():
+    return connections["default"].get_backend()
+
+
+def user_dictionary_words() -> frozenset[str]:
+    names: Iterable[str] = [
+        *Initiative.objects.values_list("name", flat=True),
+        *InitiativeAlias.objects.values_list("name", flat=True),
+        *City.objects.with_documents().values_list("name", flat=True),
+        *City.objects.with_documents().values_list("short_name", flat=True),
+    ]
+    return frozenset(word for word in (normalise(name) for name in names) if len(word) >= 2)
+
+
+def index_enqueue(document_ids: Iterable[int]) -> None:
+    """Queue documents for re-indexing in the current transaction, and drain after it commits."""
+    entries = [SearchQueueEntry(document_id=pk) for pk in set(document_ids) if pk is not None]
+    if not entries:
+        return
+    SearchQueueEntry.objects.bulk_create(entries)
+    _schedule_drain()
+
+
+def index_dictionary_changed() -> None:
+    """Names or aliases changed: the drain after commit compares dictionaries and re-indexes."""
+    _schedule_drain()
+
+
+def _schedule_drain() -> None:
+    # Once per transaction: a fixture load saves hundreds of mentions and needs one drain.
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and any(entry[1] is _drain_quietly for entry in connection.run_on_commit):
+        return
+    transaction.on_commit(_drain_quietly)
+
+
+def _drain_quietly():
+    try:
+        queue_drain()
+    except store.IndexBusy:
+        logger.warning("search index busy; %s updates stay queued", SearchQueueEntry.objects.count())
+    except Exception:
+        logger.exception("search index update failed; the updates stay queued and will be retried")
+
+
+def queue_drain(*, timeout: float = WRITER_LOCK_TIMEOUT) -> int:
+    """Write every queued document to the index; returns how many entries were done."""
+    done = 0
+    with store.writer_lock(timeout):
+        _sync_dictionary()
+        while True:
+            entries = list(SearchQueueEntry.objects.order_by("pk")[:DRAIN_BATCH])
+            if not entries:
+                return done
+            _write_documents({entry.document_id for entry in entries})
+            SearchQueueEntry.objects.filter(pk__in=[entry.pk for entry in entries]).delete()
+            done += len(entries)
+
+
+def _write_documents(document_ids: set[int]) -> None:
+    """Update or remove these documents in the current generation (caller holds the lock)."""
+    index = _document_index()
+    documents = list(index.index_queryset().filter(pk__in=document_ids))
+    gone = document_ids - {document.pk for document in documents}
+    generation = store.current_generation() or _empty_generation()
+    ix = _open(generation)
+    writer = ix.writer(timeout=WRITER_LOCK_TIMEOUT)
+    try:
+        for document in documents:
+            writer.update_document(**whoosh_document(index.full_prepare(document)))
+        for pk in gone:
+            writer.delete_by_term("id", f"archive.document.{pk}")
+    except BaseException:
+        writer.cancel()
+        raise
+    writer.commit()
+
+
+def _open(generation):
+    from whoosh.filedb.filestore import FileStorage
+
+    return FileStorage(str(generation)).open_index(schema=document_schema())
+
+
+def _empty_generation():
+    generation = store.new_generation()
+    create_in(str(generation), document_schema())
+    store.write_dictionary(generation, frozenset())
+    store.publish(generation)
+    return generation
+
+
+def _sync_dictionary() -> None:
+    """Re-index what a dictionary change affects (caller holds the lock)."""
+    generation = store.current_generation() or _empty_generation()
+    indexed = store.read_dictionary(generation)
+    wanted = user_dictionary_words()
+    use_user_words(wanted)
+    if wanted == indexed:
+        return
+    affected: set[int] = set()
+    try:
+        for word in wanted ^ indexed:
+            affected.update(engine.documents_containing(word))
+    except engine.SearchUnavailable:
+        affected = set(Document.objects.values_list("pk", flat=True))
+    if affected:
+        SearchQueueEntry.objects.bulk_create(SearchQueueEntry(document_id=pk) for pk in affected)
+    store.write_dictionary(generation, wanted)
+
+
+def index_rebuild(*, progress: Callable[[Iterable], Iterable] = lambda items: items) -> int:
+    """Build a fresh generation from the database and swap it in; returns the number of documents.
+
+    Search keeps answering from the old generation until the swap; a crash before it leaves the
+    old generation in place. Queue entries made before the rebuild read the database are covered
+    by it and removed; later ones are drained into the new generation."""
+    with store.writer_lock(timeout=600):
+        high_water = SearchQueueEntry.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        generation = store.new_generation()
+        words = user_dictionary_words()
+        use_user_words(words)
+        index = _document_index()
+        queryset = index.index_queryset()
+        total = queryset.count()
+        ix = create_in(str(generation), document_schema())
+        if total >= PARALLEL_REBUILD_MIN_DOCUMENTS:
+            writer = ix.writer(procs=2, limitmb=256, multisegment=True)
+        else:
+            writer = ix.writer(limitmb=256)
+        try:
+            for document in progress(queryset.iterator(chunk_size=500)):
+                writer.add_document(**whoosh_document(index.full_prepare(document)))
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+        store.write_dictionary(generation, words)
+        store.publish(generation)
+        SearchQueueEntry.objects.filter(pk__lte=high_water).delete()
+        _backend().reset()
+        engine.reset()
+    queue_drain()
+    return total

@@ -1,0 +1,115 @@
+"""Reading what a researcher typed into a search box. Never raises on user input.
+
+Terms are separated by spaces (ASCII or full-width) and must all occur, each as an exact substring
+of the normalised text. "Quoted phrases" (ASCII or Chinese quotes) are one term, spaces and all.
+`A OR B` (also `|`) accepts either; `NOT A` or `-A` excludes; `AND`, `&&`, `*` and `?` are
+accepted and mean nothing more than the default. Everything else is text to find.
+"""
+
+import re
+from dataclasses import dataclass, field
+
+from archive.search.analyzers import words_of
+from archive.search.normalise import normalise
+
+MAX_QUERY_CHARS = 500
+MAX_TERMS = 12
+MAX_TERM_CHARS = 100
+
+_SPACE = re.compile(r"[\s\u3000]+")
+_WILDCARDS = re.compile(r"[*?＊？]")
+
+
+@dataclass(frozen=True)
+class Term:
+    text: str  # normalised
+
+    @property
+    def words(self) -> list[str]:
+        return words_of(self.text)
+
+
+@dataclass
+class ParsedQuery:
+    clauses: list[list[Term]] = field(default_factory=list)  # all clauses must match; any term of one
+    excluded: list[Term] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.clauses and not self.excluded
+
+    @property
+    def terms(self) -> list[Term]:
+        """Every positive term, longest first (the order highlighting needs)."""
+        unique = {term.text: term for clause in self.clauses for term in clause}
+        return sorted(unique.values(), key=lambda term: -len(term.text))
+
+
+_OPENING = {'"': '"', "“": "”", "「": "」", "『": "』", "‘": "’", "'": "'"}
+
+
+def _tokens(text: str) -> list[str]:
+    """Split on spaces outside quotes. Quote marks stay in the token (normalisation drops them), so
+    “放管服”改革 is one term; an unclosed quote groups nothing."""
+    tokens: list[str] = []
+    current: list[str] = []
+    closing = None
+    for index, ch in enumerate(text):
+        if closing is not None:
+            closing = None if ch == closing else closing
+            current.append(ch)
+        elif ch in _OPENING and _OPENING[ch] in text[index + 1 :]:
+            closing = _OPENING[ch]
+            current.append(ch)
+        elif _SPACE.match(ch):
+            tokens.append("".join(current))
+            current = []
+        else:
+            current.append(ch)
+    tokens.append("".join(current))
+    return [token for token in tokens if token]
+
+
+def parse_query(raw: str | None) -> ParsedQuery:
+    query = ParsedQuery()
+    text = "".join(ch for ch in (raw or "") if ch.isprintable() or ch in " \u3000\t")
+    if len(text) > MAX_QUERY_CHARS:
+        text = text[:MAX_QUERY_CHARS]
+        query.notices.append(f"查询过长，只使用了前 {MAX_QUERY_CHARS} 个字符。")
+
+    pending_or = False
+    negate_next = False
+    for token in _tokens(text):
+        upper = token.upper()
+        if upper in {"AND", "&&", "&", "+"}:
+            continue
+        if upper in {"OR", "|", "||"}:
+            pending_or = bool(query.clauses)
+            continue
+        if upper == "NOT":
+            negate_next = True
+            continue
+        negate = negate_next or (token.startswith("-") and len(token) > 1)
+        negate_next = False
+        if token.startswith("-") and len(token) > 1:
+            token = token[1:]
+        normalised = normalise(_WILDCARDS.sub("", token))
+        if not normalised:
+            continue
+        if len(normalised) > MAX_TERM_CHARS:
+            normalised = normalised[:MAX_TERM_CHARS]
+            query.notices.append(f"单个检索词最长 {MAX_TERM_CHARS} 字，超出部分已忽略。")
+        term = Term(normalised)
+        if negate:
+            query.excluded.append(term)
+        elif pending_or:
+            query.clauses[-1].append(term)
+        else:
+            query.clauses.append([term])
+        pending_or = False
+
+    if len(query.clauses) > MAX_TERMS:
+        query.clauses = query.clauses[:MAX_TERMS]
+        query.notices.append(f"最多同时使用 {MAX_TERMS} 个检索词，其余已忽略。")
+    return query

@@ -1,0 +1,165 @@
+"""A search as the page and the API see it: validated parameters in, one page of results out."""
+
+import time
+from dataclasses import dataclass, field
+
+from django import forms
+
+from archive.models import Category, City, Document, Initiative
+from archive.search import engine
+from archive.search.highlight import snippets
+from archive.search.queries import ParsedQuery, parse_query
+
+MAX_PAGE_SIZE = 100
+SORTS = {"relevance": "相关度", "date": "年份（新→旧）", "date_asc": "年份（旧→新）"}
+FILTER_FIELDS = {
+    "city": "city",
+    "province": "province",
+    "year": "years",
+    "category": "categories",
+    "initiative": "initiatives",
+}
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(required=False, max_length=1000, strip=False)
+    city = forms.MultipleChoiceField(required=False)
+    province = forms.MultipleChoiceField(required=False)
+    year = forms.TypedMultipleChoiceField(required=False, coerce=str)
+    category = forms.MultipleChoiceField(required=False)
+    initiative = forms.MultipleChoiceField(required=False)
+    sort = forms.ChoiceField(required=False, choices=list(SORTS.items()))
+    page = forms.IntegerField(required=False, min_value=1, max_value=10_000)
+    page_size = forms.IntegerField(required=False, min_value=1, max_value=MAX_PAGE_SIZE)
+
+    def __init__(self, data, *args, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        # Choices are validated against what exists, without loading rows: slugs are checked in clean_*.
+        for name in ("city", "province", "category", "initiative", "year"):
+            self.fields[name].valid_value = lambda value: True
+
+    def _known(self, values, queryset, field_name):
+        known = set(queryset.filter(**{f"{field_name}__in": values}).values_list(field_name, flat=True))
+        unknown = [value for value in values if value not in known]
+        if unknown:
+            raise forms.ValidationError(f"未知的取值：{'、'.join(unknown)}")
+        return values
+
+    def clean_city(self):
+        return self._known(self.cleaned_data["city"], City.objects, "slug")
+
+    def clean_province(self):
+        return self._known(self.cleaned_data["province"], City.objects, "province")
+
+    def clean_category(self):
+        return self._known(self.cleaned_data["category"], Category.objects, "slug")
+
+    def clean_initiative(self):
+        return self._known(self.cleaned_data["initiative"], Initiative.objects, "slug")
+
+    def clean_year(self):
+        years = self.cleaned_data["year"]
+        for year in years:
+            if not year.isdigit() or not 1949 <= int(year) <= 2100:
+                raise forms.ValidationError(f"年份应为 1949 至 2100 之间的整数：{year}")
+        return years
+
+
+@dataclass
+class ResultItem:
+    document: Document
+    score: float
+    highlights: list[str]
+
+
+@dataclass
+class FacetValue:
+    value: str
+    label: str
+    count: int
+    selected: bool
+
+
+@dataclass
+class SearchPage:
+    query: ParsedQuery
+    params: dict
+    count: int = 0
+    page: int = 1
+    page_size: int = 20
+    items: list[ResultItem] = field(default_factory=list)
+    facets: dict[str, list[FacetValue]] = field(default_factory=dict)
+    elapsed_ms: float = 0.0
+    unavailable: str = ""
+
+    @property
+    def page_count(self) -> int:
+        return max(1, -(-self.count // self.page_size))
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.page_count
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+    @property
+    def terms(self) -> list[str]:
+        return [term.text for term in self.query.terms]
+
+
+def search_documents(params: dict, *, default_page_size: int = 20) -> SearchPage:
+    """Run a validated search (params = SearchForm.cleaned_data)."""
+    started = time.perf_counter()
+    query = parse_query(params.get("q"))
+    page = params.get("page") or 1
+    page_size = params.get("page_size") or default_page_size
+    result = SearchPage(query=query, params=params, page=page, page_size=page_size)
+    filters = {index_field: params.get(name) or [] for name, index_field in FILTER_FIELDS.items()}
+    try:
+        found = engine.run(
+            query,
+            filters=filters,
+            sort=params.get("sort") or "relevance",
+            offset=(page - 1) * page_size,
+            limit=page_size,
+        )
+    except engine.SearchUnavailable as error:
+        result.unavailable = str(error)
+        result.elapsed_ms = (time.perf_counter() - started) * 1000
+        return result
+
+    documents = Document.objects.with_city().in_bulk([hit.document_id for hit in found.hits])
+    terms = result.terms
+    for hit in found.hits:
+        document = documents.get(hit.document_id)
+        if document is None:  # deleted since the index was read; its removal is queued
+            continue
+        text = f"{document.title}\n{document.body}" if document.title else document.body
+        result.items.append(ResultItem(document, hit.score, snippets(text, terms) if terms else []))
+    result.count = found.count
+    result.facets = _labelled_facets(found.facets, params)
+    result.elapsed_ms = (time.perf_counter() - started) * 1000
+    return result
+
+
+def _labelled_facets(raw: dict[str, list[tuple[str, int]]], params: dict) -> dict[str, list[FacetValue]]:
+    labels = {
+        "city": dict(City.objects.filter(slug__in=[v for v, _ in raw.get("city", [])]).values_list("slug", "name")),
+        "categories": dict(Category.objects.values_list("slug", "name")),
+        "initiatives": dict(
+            Initiative.objects.filter(slug__in=[v for v, _ in raw.get("initiatives", [])]).values_list("slug", "name")
+        ),
+    }
+    facets = {}
+    for name, index_field in FILTER_FIELDS.items():
+        selected = set(params.get(name) or [])
+        values = [
+            FacetValue(value, labels.get(index_field, {}).get(value, value), count, value in selected)
+            for value, count in raw.get(index_field, [])
+        ]
+        if name == "year":
+            values.sort(key=lambda facet: facet.value, reverse=True)
+        facets[name] = values
+    return facets

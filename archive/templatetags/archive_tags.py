@@ -1,0 +1,31 @@
+from django import template
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def toggle_query(context, name, value):
+    """The current query string with `value` added to or removed from `name`, back on page 1."""
+    params = context["request"].GET.copy()
+    values = params.getlist(name)
+    value = str(value)
+    params.setlist(name, [v for v in values if v != value] if value in values else [*values, value])
+    params.pop("page", None)
+    return f"?{params.urlencode()}"
+
+
+@register.simple_tag(takes_context=True)
+def with_query(context, **changes):
+    """The current query string with some parameters replaced (an empty value removes one)."""
+    params = context["request"].GET.copy()
+    for name, value in changes.items():
+        if value in (None, ""):
+            params.pop(name, None)
+        else:
+            params[name] = str(value)
+    return f"?{params.urlencode()}"
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key) if mapping else None
