@@ -53,20 +53,19 @@ def index_enqueue(document_ids: Iterable[int]) -> None:
     if not entries:
         return
     SearchQueueEntry.objects.bulk_create(entries)
-    _schedule_drain()
+    transaction.on_commit(_drain_if_queued)
 
 
 def index_dictionary_changed() -> None:
     """Names or aliases changed: the drain after commit compares dictionaries and re-indexes."""
-    _schedule_drain()
-
-
-def _schedule_drain() -> None:
-    # Once per transaction: a fixture load saves hundreds of mentions and needs one drain.
-    connection = transaction.get_connection()
-    if connection.in_atomic_block and any(entry[1] is _drain_quietly for entry in connection.run_on_commit):
-        return
     transaction.on_commit(_drain_quietly)
+
+
+def _drain_if_queued():
+    # A transaction that saved many rows registered as many callbacks; the first drains, the rest
+    # find the queue empty with one query.
+    if SearchQueueEntry.objects.exists():
+        _drain_quietly()
 
 
 def _drain_quietly():
@@ -93,17 +92,23 @@ def queue_drain(*, timeout: float = WRITER_LOCK_TIMEOUT) -> int:
 
 
 def _write_documents(document_ids: set[int]) -> None:
-    """Update or remove these documents in the current generation (caller holds the lock)."""
+    """Update or remove these documents, as the database has them now (caller holds the lock)."""
     index = _document_index()
     documents = list(index.index_queryset().filter(pk__in=document_ids))
     gone = document_ids - {document.pk for document in documents}
+    index_write(documents=[whoosh_document(index.full_prepare(d)) for d in documents], removed_ids=gone)
+
+
+def index_write(*, documents: list[dict], removed_ids: Iterable[int] = ()) -> None:
+    """Write prepared documents and removals to the current generation, all or nothing.
+
+    The caller holds the writer lock; this function touches no database."""
     generation = store.current_generation() or _empty_generation()
-    ix = _open(generation)
-    writer = ix.writer(timeout=WRITER_LOCK_TIMEOUT)
+    writer = _open(generation).writer(timeout=WRITER_LOCK_TIMEOUT)
     try:
         for document in documents:
-            writer.update_document(**whoosh_document(index.full_prepare(document)))
-        for pk in gone:
+            writer.update_document(**document)
+        for pk in removed_ids:
             writer.delete_by_term("id", f"archive.document.{pk}")
     except BaseException:
         writer.cancel()

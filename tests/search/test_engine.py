@@ -1,0 +1,109 @@
+"""The engine against the seed archive: recall against grep-after-normalisation, ranking, facets."""
+
+from pathlib import Path
+
+import pytest
+
+from archive.models import Document
+from archive.search import engine
+from archive.search.normalise import normalise
+from archive.search.queries import parse_query
+
+DEV_QUERIES = (Path(__file__).parent / "dev_queries.txt").read_text(encoding="utf-8").split("\n")
+# The kinds the issue names: parts of words, traditional, full-width, numbers, several terms, absent.
+EXTRA_QUERIES = [
+    "河长",
+    "深改委",
+    "减税降费",
+    "医联",
+    "營商環境",
+    "河長制",
+    "縣管校聘",
+    "3+3+2",
+    "1+7+3",
+    "放管服改革",
+    "双随机一公开",
+    "“县管校聘”",
+    "ＩＮＧ",
+    "i许昌",
+    "82",
+    "改",
+    "月球基地",
+    "株洲 月球基地",
+]
+
+
+def grep(query: str) -> set[int]:
+    """The definition of relevance: every term, normalised, is a substring of the normalised text."""
+    terms = [normalise(term) for term in query.split()]
+    return {
+        document.pk
+        for document in Document.objects.all()
+        if all(term in normalise(f"{document.title}\n{document.body}") for term in terms)
+    }
+
+
+def found(query: str, **kwargs) -> list[int]:
+    return [hit.document_id for hit in engine.run(parse_query(query), limit=100, **kwargs).hits]
+
+
+@pytest.mark.parametrize("query", [q for q in DEV_QUERIES if q] + EXTRA_QUERIES)
+def test_finds_exactly_what_grep_finds(indexed, query):
+    result = engine.run(parse_query(query), limit=100)
+    assert {hit.document_id for hit in result.hits} == grep(query)
+    assert result.count == len(grep(query))
+
+
+def test_recall_is_one_on_the_development_queries(indexed):
+    queries = [q for q in DEV_QUERIES if q]
+    relevant = sum(len(grep(q)) for q in queries)
+    retrieved = sum(len(grep(q) & set(found(q))) for q in queries)
+    assert relevant > 0 and retrieved / relevant == 1.0
+
+
+def test_documents_where_the_term_is_a_word_rank_first(indexed):
+    """河长: 湘潭 (河长 as a word three times) and 许昌 (once) before 株洲, where it is only inside 河长制."""
+    order = [Document.objects.get(pk=pk).city.slug for pk in found("河长")]
+    assert order == ["xiangtan", "xuchang", "zhuzhou"]
+
+
+def test_more_occurrences_rank_higher(indexed):
+    order = [Document.objects.get(pk=pk).city.slug for pk in found("放管服")]
+    assert order[0] == "xuchang"  # four mentions of 放管服 against one or two elsewhere
+
+
+def test_filters_and_facets(indexed):
+    result = engine.run(parse_query("改革"), filters={"province": ["湖南省"]})
+    assert result.count == 3
+    assert dict(result.facets["city"]) == {"zhuzhou": 1, "yongzhou": 1, "xiangtan": 1}
+    assert dict(result.facets["years"])["2017"] == 2  # 湘潭 2017 and 株洲 2012—2022
+    assert engine.run(parse_query("改革"), filters={"years": ["2023"]}).count == 1
+    assert engine.run(parse_query("改革"), filters={"initiatives": ["xianguanxiaopin"]}).count == 1
+    assert engine.run(parse_query("改革"), filters={"categories": ["education"]}).count >= 2
+
+
+def test_or_and_exclusion(indexed):
+    assert set(found("县管校聘 OR 一照通")) == grep("县管校聘") | grep("一照通")
+    assert set(found("改革 -株洲")) == grep("改革") - grep("株洲")
+
+
+def test_sort_by_year(indexed):
+    years = [Document.objects.get(pk=pk).year_start for pk in found("改革", sort="date")]
+    assert years == sorted(years, reverse=True)
+
+
+def test_empty_query_lists_everything_filtered(indexed):
+    assert engine.run(parse_query(""), filters={"city": ["xuchang"]}).count == 1
+    assert engine.run(parse_query("")).count == 5
+
+
+def test_pagination(indexed):
+    first = engine.run(parse_query("改革"), offset=0, limit=2)
+    second = engine.run(parse_query("改革"), offset=2, limit=2)
+    assert first.count == second.count == 5
+    assert not {h.document_id for h in first.hits} & {h.document_id for h in second.hits}
+
+
+def test_no_index_is_a_clear_error_not_a_crash(search_dir, db):
+    with pytest.raises(engine.SearchUnavailable, match="rebuild_search"):
+        engine.run(parse_query("改革"))

@@ -1,0 +1,52 @@
+import pytest
+
+from archive.search.queries import MAX_QUERY_CHARS, parse_query
+
+
+def texts(query):
+    return [[term.text for term in clause] for clause in query.clauses]
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("株洲 改革", [["株洲"], ["改革"]]),
+        ("株洲\u3000改革", [["株洲"], ["改革"]]),  # full-width space
+        ("湘潭  园区   试点", [["湘潭"], ["园区"], ["试点"]]),
+        ("“放管服”改革", [["放管服改革"]]),  # pasted from a report: one term
+        ('"最多 跑一次"', [["最多跑一次"]]),  # a quoted phrase keeps its words together
+        ("營商環境", [["营商环境"]]),
+        ("１３项", [["13项"]]),
+        ('"县管校聘', [["县管校聘"]]),  # unbalanced quote
+        ("河长制 AND 放管服", [["河长制"], ["放管服"]]),
+        ("河长制 OR 河湖长制", [["河长制", "河湖长制"]]),
+        ("县管* 校聘?", [["县管"], ["校聘"]]),
+        ("", []),
+        ("   ", []),
+        ("“”", []),
+    ],
+)
+def test_terms(raw, expected):
+    assert texts(parse_query(raw)) == expected
+
+
+def test_exclusions():
+    query = parse_query("改革 -株洲 NOT 湘潭")
+    assert texts(query) == [["改革"]]
+    assert [term.text for term in query.excluded] == ["株洲", "湘潭"]
+
+
+@pytest.mark.parametrize("raw", ["(((", "a:b:c", "\x00\x07\x1b[31m", "😀🚀", "AND OR NOT", "-", "*?*", "\\", "'" * 50])
+def test_hostile_input_parses(raw):
+    parse_query(raw)
+
+
+def test_long_queries_are_cut_with_a_notice():
+    query = parse_query("改革" * 1000)
+    assert query.notices and len(query.clauses[0][0].text) <= 100
+    assert len(parse_query("改 " * 1000).clauses) <= 12
+    assert len("改革" * 1000) > MAX_QUERY_CHARS
+
+
+def test_terms_longest_first_for_highlighting():
+    assert [term.text for term in parse_query("河长 河长制").terms] == ["河长制", "河长"]

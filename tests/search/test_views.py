@@ -1,0 +1,106 @@
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from archive.models import City, Document
+from archive.search.indexing import index_rebuild
+
+
+def test_search_page_shows_results_snippets_facets_and_timing(client, indexed):
+    page = client.get("/search/", {"q": "河长"}).content.decode()
+    assert "找到 <strong>3</strong> 篇报告" in page
+    assert "<mark>河长</mark>" in page
+    assert "毫秒" in page and "湘潭市" in page and "政策领域" in page
+    assert 'href="/documents/' in page and "?q=%E6%B2%B3%E9%95%BF#hit1" in page
+
+
+def test_facet_link_filters(client, indexed):
+    page = client.get("/search/", {"q": "改革", "city": "xuchang"}).content.decode()
+    assert "找到 <strong>1</strong> 篇报告" in page
+    assert 'class="selected"' in page
+
+
+def test_api_search_shape(client, indexed):
+    data = client.get("/api/search/", {"q": "县管校聘"}).json()
+    assert data["count"] == 1 and data["page"] == 1
+    result = data["results"][0]
+    assert set(result) >= {"id", "title", "url", "city", "year", "score", "highlights"}
+    assert result["city"] == {"slug": "xuchang", "name": "许昌市"}
+    assert any("<mark>县管校聘</mark>" in h for h in result["highlights"])
+    assert data["facets"]["city"] == [{"slug": "xuchang", "name": "许昌市", "count": 1}]
+    assert {"year", "category", "province", "initiative"} <= set(data["facets"])
+
+
+def test_api_pagination(client, indexed):
+    first = client.get("/api/search/", {"q": "改革", "page_size": 2}).json()
+    third = client.get("/api/search/", {"q": "改革", "page_size": 2, "page": 3}).json()
+    assert first["count"] == 5 and len(first["results"]) == 2 and len(third["results"]) == 1
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"city": "atlantis"},
+        {"year": "abc"},
+        {"year": "1800"},
+        {"page": "0"},
+        {"page": "x"},
+        {"page_size": "1000"},
+        {"sort": "random"},
+        {"initiative": "nope"},
+        {"category": "<script>"},
+    ],
+)
+def test_bad_parameters_are_a_400_with_a_message(client, indexed, params):
+    api = client.get("/api/search/", {"q": "改革", **params})
+    assert api.status_code == 400 and api.json()["errors"]
+    page = client.get("/search/", {"q": "改革", **params})
+    assert page.status_code == 400 and "检索条件有误" in page.content.decode()
+    assert "<script>" not in page.content.decode().split("检索条件有误")[1]
+
+
+def test_document_page_marks_the_query_and_links_the_first_hit(client, indexed):
+    document = Document.objects.get(city__slug="xuchang")
+    page = client.get(document.get_absolute_url(), {"q": "县管校聘"}).content.decode()
+    assert page.count('id="hit1"') == 1
+    assert '<mark class="hit" id="hit1">县管校聘</mark>' in page
+    assert "出现 5 处" in page
+
+
+def test_script_in_a_document_is_shown_as_text_in_results(client, indexed):
+    Document.objects.create(
+        title="<script>alert(1)</script>河长报告",
+        city=City.objects.get(slug="zhuzhou"),
+        body="河长制<img src=x onerror=alert(2)>推进",
+        raw_text="x",
+        content_hash="xss",
+    )
+    index_rebuild()
+    page = client.get("/search/", {"q": "河长"}).content.decode()
+    assert "<script>alert" not in page and "<img src=x" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;河长报告" in page
+    # In JSON the title is data (a client escapes it); highlights are HTML and must be safe.
+    results = client.get("/api/search/", {"q": "河长"}).json()["results"]
+    hostile = next(r for r in results if r["title"].startswith("<script>"))
+    assert all("<img" not in h and "<script" not in h for h in hostile["highlights"])
+    assert any("&lt;img src=x" in h for h in hostile["highlights"])
+
+
+def test_search_without_an_index_says_so(client, seeded, search_dir):
+    response = client.get("/search/", {"q": "改革"})
+    assert response.status_code == 200 and "rebuild_search" in response.content.decode()
+    assert client.get("/api/search/", {"q": "改革"}).status_code == 503
+
+
+HOSTILE = st.one_of(
+    st.text(max_size=60),
+    st.text(alphabet=st.sampled_from(list('"“”「」()[]{}:*?~^!&|+-\\/ ANDORNOT\u3000\x00\x1b😀河长改革')), max_size=40),
+    st.just("改革" * 500),
+)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(query=HOSTILE)
+def test_hostile_queries_never_cause_a_server_error(client, indexed, query):
+    for url in ("/search/", "/api/search/"):
+        assert client.get(url, {"q": query}).status_code in {200, 400}
