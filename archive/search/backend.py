@@ -15,6 +15,7 @@ from haystack.backends.whoosh_backend import WhooshSearchBackend, WhooshSearchQu
 from haystack.constants import DJANGO_CT, DJANGO_ID, ID
 from haystack.models import SearchResult
 from haystack.utils import get_identifier
+from whoosh.codec.whoosh3 import W3Codec
 from whoosh.fields import ID as WhooshID
 from whoosh.fields import KEYWORD, NUMERIC, Schema
 from whoosh.filedb.filestore import FileStorage
@@ -45,6 +46,18 @@ def document_schema() -> Schema:
             "year_start": NUMERIC(numtype=int, bits=32, sortable=True),
         }
     )
+
+
+class WriterCodec(W3Codec):
+    """Whoosh's codec without per-block length statistics. With them, a commit reads a document's
+    field length from disk once per posting, for block bounds that only Whoosh's own scorer uses;
+    our engine computes BM25 from the per-document lengths, which are still stored."""
+
+    length_stats = False
+
+
+def writer_options() -> dict:
+    return {"codec": WriterCodec(), "timeout": WRITER_LOCK_TIMEOUT}
 
 
 def whoosh_document(prepared: dict) -> dict:
@@ -112,7 +125,7 @@ class ChineseWhooshSearchBackend(WhooshSearchBackend):
         self.setup_complete = False  # always write to the current generation
         with store.writer_lock(WRITER_LOCK_TIMEOUT):
             self.setup()
-            writer = self.index.writer(timeout=WRITER_LOCK_TIMEOUT)
+            writer = self.index.writer(**writer_options())
             try:
                 change(writer)
             except BaseException:

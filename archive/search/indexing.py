@@ -20,7 +20,7 @@ from whoosh.index import create_in
 from archive.models import City, Document, Initiative, InitiativeAlias, SearchQueueEntry
 from archive.search import engine, store
 from archive.search.analyzers import use_user_words
-from archive.search.backend import WRITER_LOCK_TIMEOUT, document_schema, whoosh_document
+from archive.search.backend import WRITER_LOCK_TIMEOUT, document_schema, whoosh_document, writer_options
 from archive.search.normalise import normalise
 
 logger = logging.getLogger(__name__)
@@ -104,7 +104,7 @@ def index_write(*, documents: list[dict], removed_ids: Iterable[int] = ()) -> No
 
     The caller holds the writer lock; this function touches no database."""
     generation = store.current_generation() or _empty_generation()
-    writer = _open(generation).writer(timeout=WRITER_LOCK_TIMEOUT)
+    writer = _open(generation).writer(**writer_options())
     try:
         for document in documents:
             writer.update_document(**document)
@@ -165,9 +165,9 @@ def index_rebuild(*, progress: Callable[[Iterable], Iterable] = lambda items: it
         total = queryset.count()
         ix = create_in(str(generation), document_schema())
         if total >= PARALLEL_REBUILD_MIN_DOCUMENTS:
-            writer = ix.writer(procs=2, limitmb=256, multisegment=True)
+            writer = ix.writer(procs=2, limitmb=256, multisegment=True, subargs=writer_options(), **writer_options())
         else:
-            writer = ix.writer(limitmb=256)
+            writer = ix.writer(limitmb=256, **writer_options())
         try:
             for document in progress(queryset.iterator(chunk_size=500)):
                 writer.add_document(**whoosh_document(index.full_prepare(document)))

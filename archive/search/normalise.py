@@ -8,6 +8,7 @@ matches “放管服”改革 and 双随机一公开 matches “双随机、一�
 import functools
 import unicodedata
 
+import numpy as np
 import opencc
 
 _REMOVED_CATEGORIES = {"Ps", "Pe", "Pi", "Pf", "Zs", "Zl", "Zp", "Cc", "Cf"}
@@ -33,14 +34,41 @@ def _normalise_char(ch: str) -> str:
     return "".join(out)
 
 
-def normalise_with_positions(text: str) -> tuple[str, list[int]]:
-    """The normalised text and, for each of its characters, the index it came from in `text`.
+@functools.cache
+def _tables() -> tuple[dict[int, str | None], np.ndarray, np.ndarray]:
+    """For every BMP character: what it becomes (str.translate table), whether it is removed, and
+    whether it becomes more than one character. Built once per process (~0.1 s)."""
+    translate: dict[int, str | None] = {}
+    removed = np.zeros(0x10000, dtype=bool)
+    expands = np.zeros(0x10000, dtype=bool)
+    for code in range(0x10000):
+        ch = chr(code)
+        out = _normalise_char(ch)
+        if out == ch:
+            continue
+        translate[code] = out or None
+        removed[code] = not out
+        expands[code] = len(out) > 1
+    return translate, removed, expands
 
-    The positions let highlighting find a match in normalised text and mark it in the original."""
+
+def _simplified(text: str) -> str:
     simplified = to_simplified(text)
     if len(simplified) != len(text):
         # OpenCC replaced a phrase with one of another length: convert char by char to keep alignment.
         simplified = "".join(to_simplified(ch) if len(to_simplified(ch)) == 1 else ch for ch in text)
+    return simplified
+
+
+def normalise_with_positions(text: str) -> tuple[str, list[int]]:
+    """The normalised text and, for each of its characters, the index it came from in `text`.
+
+    The positions let highlighting find a match in normalised text and mark it in the original."""
+    simplified = _simplified(text)
+    translate, removed, expands = _tables()
+    codes = np.frombuffer(simplified.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    if codes.size and codes.max() < 0x10000 and not expands[codes].any():
+        return simplified.translate(translate), np.flatnonzero(~removed[codes]).tolist()
     chars: list[str] = []
     positions: list[int] = []
     for index, ch in enumerate(simplified):
@@ -51,4 +79,4 @@ def normalise_with_positions(text: str) -> tuple[str, list[int]]:
 
 
 def normalise(text: str) -> str:
-    return normalise_with_positions(text)[0]
+    return _simplified(text).translate(_tables()[0])
