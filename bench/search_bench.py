@@ -19,7 +19,6 @@ import argparse
 import os
 import random
 import resource
-import statistics
 import sys
 import tempfile
 import time
@@ -97,7 +96,7 @@ def truth(texts: dict[int, str], query: str) -> set[int]:
 
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
 def directory_size(path: Path) -> int:
@@ -195,10 +194,9 @@ def main() -> None:
         print(f"{'':26}{'ours':>14}{'textbook':>14}")
         print(f"{'recall':26}{r['ours_recall']:>14.3f}{r['book_recall']:>14.3f}")
         print(f"{'index chars/s':26}{r['ours_chars_per_s']:>14,.0f}{r['book_chars_per_s']:>14,.0f}")
-        print(
-            f"{'  share of jieba speed':26}{r['ours_chars_per_s'] / r['jieba_chars_per_s']:>14.0%}"
-            f"{r['book_chars_per_s'] / r['jieba_chars_per_s']:>14.0%}   (jieba.lcut: {r['jieba_chars_per_s']:,.0f} chars/s)"
-        )
+        shares = [r[key] / r["jieba_chars_per_s"] for key in ("ours_chars_per_s", "book_chars_per_s")]
+        jieba_note = f"(jieba.lcut: {r['jieba_chars_per_s']:,.0f} chars/s)"
+        print(f"{'  share of jieba speed':26}{shares[0]:>14.0%}{shares[1]:>14.0%}   {jieba_note}")
         print(f"{'query p50 ms':26}{r['ours_p50']:>14.1f}{r['book_p50']:>14.1f}")
         print(f"{'query p95 ms':26}{r['ours_p95']:>14.1f}{r['book_p95']:>14.1f}")
         print(f"{'query p95 ms, first run':26}{r['ours_cold_p95']:>14.1f}{'':>14}")
