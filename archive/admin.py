@@ -1,7 +1,9 @@
+from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from archive.models import Category, City, Document, Initiative, InitiativeAlias, Mention
+from archive.services import content_hash_of
 
 admin.site.site_header = _("地方改革报告档案 · 管理")
 admin.site.site_title = _("改革报告档案")
@@ -24,14 +26,48 @@ class MentionInline(admin.TabularInline):
     readonly_fields = ["confirmed_by", "confirmed_at"]
 
 
+class DocumentAdminForm(forms.ModelForm):
+    class Meta:
+        model = Document
+        fields = [
+            "title",
+            "city",
+            "year_start",
+            "year_end",
+            "published_on",
+            "source",
+            "authors",
+            "body",
+            "raw_text",
+            "extra",
+        ]
+
+    def clean_body(self):
+        """The body decides the content hash; a body another report already has is a duplicate."""
+        body = self.cleaned_data["body"].replace("\r\n", "\n").strip()
+        duplicate = Document.objects.filter(content_hash=content_hash_of(body)).exclude(pk=self.instance.pk).first()
+        if duplicate:
+            raise forms.ValidationError(
+                _("与已有报告 #%(pk)s《%(title)s》正文相同。") % {"pk": duplicate.pk, "title": duplicate}
+            )
+        return body
+
+
 @admin.register(Document)
 class DocumentAdmin(admin.ModelAdmin):
+    form = DocumentAdminForm
     list_display = ["__str__", "city", "year_start", "year_end", "published_on", "source", "updated_at"]
     list_filter = ["city__province", "year_start"]
     search_fields = ["title", "city__name", "source", "authors", "original_filename"]
     autocomplete_fields = ["city"]
     readonly_fields = ["content_hash", "original_filename", "created_at", "updated_at"]
     inlines = [MentionInline]
+
+    def save_model(self, request, obj, form, change):
+        obj.content_hash = content_hash_of(obj.body)
+        obj.raw_text = obj.raw_text or obj.body
+        super().save_model(request, obj, form, change)
+
     fieldsets = [
         (None, {"fields": ["title", "city", ("year_start", "year_end"), "published_on", "source", "authors"]}),
         (_("正文"), {"fields": ["body"]}),

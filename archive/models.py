@@ -81,7 +81,7 @@ class Document(models.Model):
     source = models.CharField(_("来源"), max_length=200, blank=True)
     authors = models.CharField(_("作者"), max_length=300, blank=True, help_text=_("多位作者以“、”分隔"))
     body = models.TextField(_("正文"), help_text=_("清理后的正文，段落以换行分隔"))
-    raw_text = models.TextField(_("原始文本"))
+    raw_text = models.TextField(_("原始文本"), blank=True, help_text=_("导入时的原文；手工录入时可留空"))
     extra = models.JSONField(_("其他元数据"), default=dict, blank=True)
     original_filename = models.CharField(_("原始文件名"), max_length=255, blank=True)
     content_hash = models.CharField(_("内容哈希"), max_length=64, unique=True, editable=False)

@@ -134,3 +134,29 @@ def test_two_processes_writing_at_once_lose_nothing(indexed):
         assert worker.exitcode == 0
     engine.reset()
     assert count("并发写入") == 30
+
+
+def test_a_report_added_in_the_admin_is_searchable_after_commit(
+    admin_client, indexed, django_capture_on_commit_callbacks
+):
+    from archive.models import City
+
+    data = {
+        "title": "某市河湖长制改革纪要",
+        "city": City.objects.get(slug="xiangtan").pk,
+        "body": "全面推行河湖长制，设立“企业河长”。\n建立跨界河流联防联控机制。",
+        "source": "湘潭日报",
+        "extra": "{}",
+        "mentions-TOTAL_FORMS": "0",
+        "mentions-INITIAL_FORMS": "0",
+        "mentions-MIN_NUM_FORMS": "0",
+        "mentions-MAX_NUM_FORMS": "1000",
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post("/admin/archive/document/add/", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert count("企业河长") == 1
+    assert count("联防联控", city=["xiangtan"]) == 1
+
+    again = admin_client.post("/admin/archive/document/add/", data)
+    assert again.status_code == 200 and "正文相同" in again.content.decode()
