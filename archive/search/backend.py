@@ -20,6 +20,7 @@ from whoosh.fields import ID as WhooshID
 from whoosh.fields import KEYWORD, NUMERIC, Schema
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import EmptyIndexError
+from whoosh.writing import PostingPool
 
 from archive.search import store
 from archive.search.analyzers import CharGramField, WordField
@@ -56,8 +57,22 @@ class WriterCodec(W3Codec):
     length_stats = False
 
 
+class WriterPool(PostingPool):
+    """Whoosh's posting pool without its per-posting type asserts and exact size arithmetic: our
+    fields always yield bytes, and an estimate is enough to decide when to spill to disk."""
+
+    POSTING_BYTES = 160
+
+    def add(self, item):
+        self.fieldnames.add(item[0])
+        self.currentsize += self.POSTING_BYTES
+        if self.currentsize > self.limit:
+            self.save()
+        self.current.append(item)
+
+
 def writer_options() -> dict:
-    return {"codec": WriterCodec(), "timeout": WRITER_LOCK_TIMEOUT}
+    return {"codec": WriterCodec(), "poolclass": WriterPool, "timeout": WRITER_LOCK_TIMEOUT}
 
 
 def whoosh_document(prepared: dict) -> dict:

@@ -33,7 +33,12 @@ logger = logging.getLogger(__name__)
 
 BM25_K1 = 1.2
 BM25_B = 0.75
-EMPTY = np.empty(0, dtype=np.int64)
+DOCNUM = np.int32
+EMPTY = np.empty(0, dtype=DOCNUM)
+# Cached posting arrays per process; a common term's array holds every document (4 bytes each),
+# so these bound the worst case at about (1024 + 512 × 3) × 4 bytes × documents.
+CHAR_POSTINGS_CACHED = 1024
+WORD_POSTINGS_CACHED = 512
 
 
 class SearchUnavailable(RuntimeError):
@@ -62,15 +67,15 @@ class Snapshot:
         self.reader = self.index.reader()
         self.version = self.index.latest_generation()
         self.dictionary = store.read_dictionary(generation)
-        self.live = np.fromiter(self.reader.all_doc_ids(), dtype=np.int64)
+        self.live = np.fromiter(self.reader.all_doc_ids(), dtype=DOCNUM)
         self.doc_limit = self.reader.doc_count_all()
         self.document_ids = self._column_array("document_id")
         self.year_start = self._column_array("year_start")
         self._texts = self.reader.column_reader("chars") if self.reader.has_column("chars") else None
         self._word_lengths = None
         self._lock = threading.Lock()
-        self.postings = functools.lru_cache(maxsize=8192)(self._postings)
-        self.word_postings = functools.lru_cache(maxsize=4096)(self._word_postings)
+        self.postings = functools.lru_cache(maxsize=CHAR_POSTINGS_CACHED)(self._postings)
+        self.word_postings = functools.lru_cache(maxsize=WORD_POSTINGS_CACHED)(self._word_postings)
 
     def _column_array(self, name) -> np.ndarray:
         if not self.doc_limit or not self.reader.has_column(name):
@@ -90,7 +95,7 @@ class Snapshot:
             matcher = self.reader.postings(fieldname, term)
         except Exception:  # Whoosh raises TermNotFound (and others) for absent terms
             return EMPTY
-        ids = np.fromiter(matcher.all_ids(), dtype=np.int64)
+        ids = np.fromiter(matcher.all_ids(), dtype=DOCNUM)
         return ids[np.isin(ids, self.live, assume_unique=True)] if len(ids) else EMPTY
 
     def _word_postings(self, word: str) -> tuple[np.ndarray, np.ndarray]:
@@ -103,7 +108,7 @@ class Snapshot:
             ids.append(matcher.id())
             weights.append(matcher.weight())
             matcher.next()
-        return np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64)
+        return np.array(ids, dtype=DOCNUM), np.array(weights, dtype=np.float32)
 
     @property
     def word_lengths(self) -> np.ndarray:
@@ -130,7 +135,7 @@ class Snapshot:
         if len(text) <= 2 or not len(candidates):
             return candidates
         confirmed = [docnum for docnum in candidates.tolist() if text in self.text_of(docnum)]
-        return np.array(confirmed, dtype=np.int64)
+        return np.array(confirmed, dtype=DOCNUM)
 
     def keyword(self, fieldname: str, values: list[str]) -> np.ndarray:
         arrays = [self.postings(fieldname, value) for value in values]
