@@ -71,7 +71,9 @@ class Snapshot:
         self.doc_limit = self.reader.doc_count_all()
         self.document_ids = self._column_array("document_id")
         self.year_start = self._column_array("year_start")
-        self._texts = self.reader.column_reader("chars") if self.reader.has_column("chars") else None
+        # Raw UTF-8 bytes (translate=False): a UTF-8 byte substring is exactly a character substring,
+        # so confirming candidates needs no decoding.
+        self._texts = self.reader.column_reader("chars", translate=False) if self.reader.has_column("chars") else None
         self._word_lengths = None
         self._lock = threading.Lock()
         self.postings = functools.lru_cache(maxsize=CHAR_POSTINGS_CACHED)(self._postings)
@@ -80,8 +82,7 @@ class Snapshot:
     def _column_array(self, name) -> np.ndarray:
         if not self.doc_limit or not self.reader.has_column(name):
             return np.zeros(self.doc_limit, dtype=np.int64)
-        column = self.reader.column_reader(name)
-        return np.fromiter((column[docnum] for docnum in range(self.doc_limit)), dtype=np.int64, count=self.doc_limit)
+        return np.fromiter(iter(self.reader.column_reader(name)), dtype=np.int64, count=self.doc_limit)
 
     def is_current(self, generation) -> bool:
         return generation == self.generation and self.index.latest_generation() == self.version
@@ -120,9 +121,8 @@ class Snapshot:
                 self._word_lengths = lengths
         return self._word_lengths
 
-    def text_of(self, docnum: int) -> str:
-        value = self._texts[docnum]
-        return value.decode("utf-8") if isinstance(value, bytes) else value
+    def text_bytes(self, docnum: int) -> bytes:
+        return self._texts[docnum]
 
     def containing(self, term: Term, within: np.ndarray) -> np.ndarray:
         text = term.text
@@ -134,7 +134,9 @@ class Snapshot:
             candidates = np.intersect1d(candidates, self.postings("chars", gram), assume_unique=True)
         if len(text) <= 2 or not len(candidates):
             return candidates
-        confirmed = [docnum for docnum in candidates.tolist() if text in self.text_of(docnum)]
+        needle = text.encode("utf-8")
+        texts = self._texts
+        confirmed = [docnum for docnum in candidates.tolist() if needle in texts[docnum]]
         return np.array(confirmed, dtype=DOCNUM)
 
     def keyword(self, fieldname: str, values: list[str]) -> np.ndarray:

@@ -50,29 +50,12 @@ def highlight_text(text: str, terms: list[str], *, offset: int = 0, first_id: st
     return mark_spans(text, spans, offset=offset)
 
 
-def _matches_until_enough(text: str, terms: list[str], limit: int) -> list[Match]:
-    """Matches paragraph by paragraph, stopping once every term is seen and `limit` are found:
-    snippets never cross a paragraph, so later paragraphs cannot change the first ones."""
-    wanted = {term for term in terms if term}
-    seen: set[str] = set()
-    found: list[Match] = []
-    offset = 0
-    for paragraph in text.split("\n"):
-        for match in find_matches(paragraph, terms):
-            found.append(Match(match.start + offset, match.end + offset, match.term))
-            seen.add(match.term)
-        if seen >= wanted and len(found) >= limit:
-            break
-        offset += len(paragraph) + 1
-    return found
-
-
 def snippets(text: str, terms: list[str], *, radius: int = SNIPPET_RADIUS, limit: int = MAX_SNIPPETS) -> list[str]:
     """Short passages around the matches, each escaped with its matches marked.
 
     Each term gets a snippet before any term gets a second, so a multi-term query shows all its
     terms; passages never cross a paragraph break."""
-    matches = _matches_until_enough(text, terms, limit)
+    matches = find_matches(text, terms)
     chosen: list[Match] = []
     for term in sorted({m.term for m in matches}, key=len, reverse=True):
         chosen.append(next(m for m in matches if m.term == term))

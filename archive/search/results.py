@@ -130,7 +130,7 @@ def search_documents(params: dict, *, default_page_size: int = 20) -> SearchPage
         result.elapsed_ms = (time.perf_counter() - started) * 1000
         return result
 
-    documents = Document.objects.with_city().in_bulk([hit.document_id for hit in found.hits])
+    documents = Document.objects.with_city().defer("raw_text").in_bulk([hit.document_id for hit in found.hits])
     terms = result.terms
     for hit in found.hits:
         document = documents.get(hit.document_id)
