@@ -2,7 +2,7 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from archive.models import Category, City, Document, Initiative, InitiativeAlias, Mention
+from archive.models import Category, City, DatedEvent, Document, Initiative, InitiativeAlias, Mention
 from archive.services import content_hash_of
 
 admin.site.site_header = _("地方改革报告档案 · 管理")
@@ -116,3 +116,26 @@ class MentionAdmin(admin.ModelAdmin):
     def passage_preview(self, mention):
         passage = mention.passage
         return passage if len(passage) <= 60 else f"{passage[:60]}…"
+
+
+@admin.register(DatedEvent)
+class DatedEventAdmin(admin.ModelAdmin):
+    """Curators correct an event's year or hide it; either makes it curated, so re-extraction keeps it."""
+
+    list_display = ["date_label", "document", "expression", "sentence_preview", "hidden", "curated"]
+    list_filter = ["hidden", "curated", "approximate", "document__city"]
+    search_fields = ["expression", "document__title", "document__city__name"]
+    fields = ["document", "year", "year_end", "month", "day", "approximate", "hidden", "expression", "sentence_preview"]
+    readonly_fields = ["document", "expression", "sentence_preview"]
+    list_select_related = ["document__city"]
+
+    @admin.display(description=_("句子"))
+    def sentence_preview(self, event):
+        return event.sentence[:80]
+
+    def save_model(self, request, obj, form, change):
+        obj.curated = True
+        super().save_model(request, obj, form, change)
+
+    def has_add_permission(self, request):
+        return False

@@ -288,6 +288,68 @@ class Mention(models.Model):
         return self.document.body.count("\n", 0, self.start) + 1
 
 
+class DatedEventQuerySet(models.QuerySet):
+    def visible(self):
+        return self.filter(hidden=False)
+
+
+class DatedEvent(models.Model):
+    """A sentence of a report that names a time, with the year it refers to (see importing/events.py).
+
+    Extracted automatically; a curator may correct the year or hide the event, and such an event is
+    then `curated` and never replaced by a later extraction."""
+
+    document = models.ForeignKey(Document, verbose_name=_("报告"), on_delete=models.CASCADE, related_name="events")
+    start = models.PositiveIntegerField(_("句子起始位置"))
+    end = models.PositiveIntegerField(_("句子结束位置"))
+    year = models.PositiveSmallIntegerField(_("年份"), db_index=True)
+    year_end = models.PositiveSmallIntegerField(_("结束年份"), null=True, blank=True)
+    month = models.PositiveSmallIntegerField(_("月"), null=True, blank=True)
+    day = models.PositiveSmallIntegerField(_("日"), null=True, blank=True)
+    expression = models.CharField(_("时间表述"), max_length=40)
+    approximate = models.BooleanField(_("约略时间"), default=False, help_text=_("如“近年来”"))
+    hidden = models.BooleanField(_("隐藏"), default=False)
+    curated = models.BooleanField(_("人工修订"), default=False, editable=False)
+
+    objects = DatedEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["year", "month", "day", "document", "start"]
+        verbose_name = _("时间事件")
+        verbose_name_plural = _("时间事件")
+        constraints = [
+            models.CheckConstraint(condition=Q(start__lt=models.F("end")), name="event_sentence_not_empty"),
+            models.CheckConstraint(
+                condition=Q(month__isnull=True) | Q(month__gte=1, month__lte=12), name="event_month_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.date_label} {self.sentence[:30]}"
+
+    def get_absolute_url(self):
+        return f"{self.document.get_absolute_url()}#p{self.paragraph_number}"
+
+    @property
+    def sentence(self) -> str:
+        return self.document.body[self.start : self.end]
+
+    @property
+    def paragraph_number(self) -> int:
+        return self.document.body.count("\n", 0, self.start) + 1
+
+    @property
+    def date_label(self) -> str:
+        if self.year_end and self.year_end != self.year:
+            return f"{self.year}—{self.year_end}"
+        label = f"{self.year}年"
+        if self.month:
+            label += f"{self.month}月"
+            if self.day:
+                label += f"{self.day}日"
+        return f"约{label}" if self.approximate else label
+
+
 class SearchQueueEntry(models.Model):
     """A document whose search index entry is out of date.
 

@@ -1,13 +1,13 @@
 """Reads: every page and API endpoint gets its data here, with a fixed number of queries."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import groupby
 
 from django.db.models import Count, Min, Prefetch, Q
 from django.shortcuts import get_object_or_404
 
 from archive.highlighting import Span, mark_spans
-from archive.models import Category, City, Document, Initiative, Mention, MentionStatus
+from archive.models import Category, City, DatedEvent, Document, Initiative, Mention, MentionStatus
 from archive.search.highlight import find_matches
 
 
@@ -39,6 +39,14 @@ def cities_by_province() -> list[tuple[str, list[City]]]:
 
 def city_get(slug: str) -> City:
     return get_object_or_404(City, slug=slug)
+
+
+def category_or_none(slug: str | None) -> Category | None:
+    return Category.objects.filter(slug=slug).first() if slug else None
+
+
+def categories() -> list[Category]:
+    return list(Category.objects.all())
 
 
 @dataclass
@@ -144,3 +152,61 @@ def initiative_mentions(initiative: Initiative):
         .select_related("document__city")
         .order_by("year", "document__city__adcode", "start")
     )
+
+
+@dataclass
+class TimelineYear:
+    year: int
+    documents: list = field(default_factory=list)
+    initiatives: list = field(default_factory=list)  # CityInitiative first named this year
+    events: list = field(default_factory=list)
+
+
+def city_timeline(
+    city: City,
+    *,
+    category: Category | None = None,
+    documents: list[Document] | None = None,
+    initiative_groups: list[tuple[Category, list[CityInitiative]]] | None = None,
+) -> list[TimelineYear]:
+    """The city's years, earliest first, each with the reports starting then, the initiatives its
+    reports first name then, and the dated statements about it. With a category, only that
+    category's initiatives, and only statements that are (or contain) one of its evidence passages.
+    Pass `documents` and `initiative_groups` when the caller has them already."""
+    documents = list(city_documents(city)) if documents is None else documents
+    if initiative_groups is None:
+        initiative_groups = city_initiatives_by_category(city)
+    initiatives = [item for _, items in initiative_groups for item in items]
+    events = list(
+        DatedEvent.objects.visible()
+        .filter(document__city=city)
+        .select_related("document__city")
+        .order_by("year", "month", "day", "start")
+    )
+    if category is not None:
+        initiatives = [item for item in initiatives if item.initiative.category_id == category.pk]
+        passages = list(
+            Mention.objects.confirmed()
+            .filter(document__city=city, initiative__category=category)
+            .values_list("document_id", "start", "end")
+        )
+        events = [
+            event
+            for event in events
+            if any(doc == event.document_id and start < event.end and event.start < end for doc, start, end in passages)
+        ]
+
+    years: dict[int, TimelineYear] = {}
+
+    def at(year: int) -> TimelineYear:
+        return years.setdefault(year, TimelineYear(year))
+
+    for document in documents:
+        if document.year_start:
+            at(document.year_start).documents.append(document)
+    for item in initiatives:
+        if item.earliest_year:
+            at(item.earliest_year).initiatives.append(item)
+    for event in events:
+        at(event.year).events.append(event)
+    return [years[year] for year in sorted(years)]

@@ -11,8 +11,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from archive.importing import ReportRejected, clean_report, decode_report_bytes, extract_years
+from archive.importing.events import extract_dated_statements
 from archive.importing.gazetteer import CityCandidate, CityMatcher, CityNotFound
-from archive.models import Category, City, Document, Initiative, InitiativeAlias, Mention, MentionStatus
+from archive.models import Category, City, DatedEvent, Document, Initiative, InitiativeAlias, Mention, MentionStatus
 from archive.search.normalise import normalise
 
 logger = logging.getLogger(__name__)
@@ -121,6 +122,7 @@ def document_import(
     try:
         with transaction.atomic():
             document.save()
+            document_events_extract(document=document)
     except IntegrityError:
         # Another importer saved the same report between our check and our write.
         return ImportResult(document=Document.objects.get(content_hash=digest), created=False)
@@ -136,6 +138,33 @@ def document_import(
         if not value
     ]
     return ImportResult(document=document, created=True, missing=missing, notes=notes)
+
+
+@transaction.atomic
+def document_events_extract(*, document: Document) -> int:
+    """(Re)extract the document's dated events; events a curator corrected or hid are kept.
+    Returns how many events were created."""
+    report_year = document.year_end or document.year_start
+    curated = list(document.events.filter(curated=True))
+    document.events.filter(curated=False).delete()
+    taken = {(event.start, event.end, event.expression) for event in curated}
+    events = [
+        DatedEvent(
+            document=document,
+            start=s.start,
+            end=s.end,
+            year=s.year,
+            year_end=s.year_end,
+            month=s.month,
+            day=s.day,
+            expression=s.expression[:40],
+            approximate=s.approximate,
+        )
+        for s in extract_dated_statements(document.body, report_year)
+        if (s.start, s.end, s.expression[:40]) not in taken
+    ]
+    DatedEvent.objects.bulk_create(events)
+    return len(events)
 
 
 def report_paths(paths: list[Path]) -> list[Path]:

@@ -2,7 +2,12 @@
 
 import django_filters
 from django.db.models import Prefetch
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
 
 from archive import selectors
 from archive.models import City, Document, Initiative, Mention
@@ -17,6 +22,57 @@ class CityViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return selectors.cities_with_documents()
+
+    @extend_schema(
+        parameters=[OpenApiParameter("category", str, description="政策领域标识")],
+        responses={200: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT},
+    )
+    @action(detail=True)
+    def timeline(self, request, slug=None):
+        """The city's years with reports, first-named initiatives and dated statements."""
+        city = selectors.city_get(slug)
+        category = selectors.category_or_none(request.query_params.get("category"))
+        if request.query_params.get("category") and category is None:
+            raise ValidationError({"category": "未知的政策领域"})
+        years = selectors.city_timeline(city, category=category)
+        return Response(
+            {
+                "city": {"slug": city.slug, "name": city.name, "province": city.province},
+                "category": category.slug if category else None,
+                "years": [
+                    {
+                        "year": entry.year,
+                        "documents": [
+                            {"id": d.pk, "title": d.display_title, "url": d.get_absolute_url(), "years": d.year_label}
+                            for d in entry.documents
+                        ],
+                        "initiatives": [
+                            {
+                                "slug": item.initiative.slug,
+                                "name": item.initiative.name,
+                                "category": item.initiative.category.slug,
+                                "url": item.initiative.get_absolute_url(),
+                            }
+                            for item in entry.initiatives
+                        ],
+                        "events": [
+                            {
+                                "date": event.date_label,
+                                "year": event.year,
+                                "year_end": event.year_end,
+                                "month": event.month,
+                                "day": event.day,
+                                "expression": event.expression,
+                                "sentence": event.sentence,
+                                "url": event.get_absolute_url(),
+                            }
+                            for event in entry.events
+                        ],
+                    }
+                    for entry in years
+                ],
+            }
+        )
 
 
 class DocumentFilter(django_filters.FilterSet):

@@ -1,5 +1,6 @@
 """Server-rendered pages. Each view reads like a sentence: fetch through a selector, render."""
 
+from django.http import Http404
 from django.shortcuts import render
 
 from archive import selectors
@@ -31,14 +32,26 @@ def city_list(request):
 
 
 def city_detail(request, slug):
+    """The city's timeline; ?category= narrows it to one policy area (an unknown one is a 404)."""
     city = selectors.city_get(slug)
+    category = selectors.category_or_none(request.GET.get("category"))
+    if request.GET.get("category") and category is None:
+        raise Http404("未知的政策领域")
+    documents = list(selectors.city_documents(city))
+    initiative_groups = selectors.city_initiatives_by_category(city)
+    timeline = selectors.city_timeline(
+        city, category=category, documents=documents, initiative_groups=initiative_groups
+    )
     return render(
         request,
         "archive/city_detail.html",
         {
             "city": city,
-            "documents": selectors.city_documents(city),
-            "initiative_groups": selectors.city_initiatives_by_category(city),
+            "category": category,
+            "categories": selectors.categories(),
+            "timeline": timeline,
+            "documents": documents,
+            "initiative_groups": initiative_groups,
         },
     )
 

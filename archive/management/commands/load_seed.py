@@ -3,7 +3,8 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from archive.services import SEED_DIR, curated_fixture_load, seed_manifest
+from archive.models import Document
+from archive.services import SEED_DIR, curated_fixture_load, document_events_extract, seed_manifest
 
 
 class Command(BaseCommand):
@@ -18,6 +19,8 @@ class Command(BaseCommand):
                 "import_reports", str(SEED_DIR / entry["file"]), stdout=self.stdout, stderr=self.stderr, **overrides
             )
         counts = curated_fixture_load()
+        for document in Document.objects.filter(events__isnull=True):
+            document_events_extract(document=document)
         self.stdout.write(
             f"人工整理数据：政策领域 {counts['categories']}，改革举措 {counts['initiatives']}，"
             f"提及 {counts['mentions']}（新增 {counts['mentions_created']}）"
