@@ -210,3 +210,61 @@ def city_timeline(
     for event in events:
         at(event.year).events.append(event)
     return [years[year] for year in sorted(years)]
+
+
+@dataclass
+class Comparison:
+    cities: list[City]
+    categories: list[Category]
+    # category → city → [CityInitiative]; every category and city present, lists possibly empty
+    matrix: dict[Category, dict[City, list[CityInitiative]]]
+    shared: list[tuple[Initiative, dict[City, int | None]]]  # initiatives in ≥2 cities, earliest year per city
+    unique: dict[City, list[CityInitiative]]
+
+    def counts(self) -> list[tuple[Category, list[int]]]:
+        """Per category, how many initiatives each city has (the chart's data and its table)."""
+        return [(category, [len(self.matrix[category][city]) for city in self.cities]) for category in self.categories]
+
+
+def cities_for_comparison(slugs: list[str]) -> tuple[list[City], list[str]]:
+    """The cities named, in the order named, and the slugs that name no city."""
+    found = {city.slug: city for city in City.objects.filter(slug__in=slugs)}
+    ordered = list(dict.fromkeys(slug for slug in slugs if slug in found))
+    return [found[slug] for slug in ordered], [slug for slug in slugs if slug not in found]
+
+
+def cities_compare(cities: list[City]) -> Comparison:
+    """Categories × cities with each city's confirmed initiatives, the shared ones lined up and what
+    is unique to each city. Three queries whatever the number of cities or documents."""
+    categories = list(Category.objects.all())
+    rows = (
+        Mention.objects.confirmed()
+        .filter(document__city__in=cities)
+        .values("document__city_id", "initiative_id")
+        .annotate(earliest_year=Min("year"), mention_count=Count("id"))
+    )
+    initiatives = {
+        i.pk: i
+        for i in Initiative.objects.filter(pk__in={row["initiative_id"] for row in rows}).select_related("category")
+    }
+    by_pk = {city.pk: city for city in cities}
+    matrix = {category: {city: [] for city in cities} for category in categories}
+    adopters: dict[int, dict[City, int | None]] = {}
+    for row in rows:
+        initiative = initiatives[row["initiative_id"]]
+        city = by_pk[row["document__city_id"]]
+        item = CityInitiative(initiative, row["earliest_year"], row["mention_count"])
+        matrix[initiative.category][city].append(item)
+        adopters.setdefault(initiative.pk, {})[city] = row["earliest_year"]
+    for cells in matrix.values():
+        for items in cells.values():
+            items.sort(key=lambda item: (item.earliest_year or 9999, item.initiative.name))
+    shared = sorted(
+        ((initiatives[pk], years) for pk, years in adopters.items() if len(years) >= 2),
+        key=lambda pair: (-len(pair[1]), pair[0].category.order, pair[0].name),
+    )
+    unique = {city: [] for city in cities}
+    for category in categories:
+        for city in cities:
+            unique[city].extend(item for item in matrix[category][city] if len(adopters[item.initiative.pk]) == 1)
+    return Comparison(cities, categories, matrix, shared, unique)

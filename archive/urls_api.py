@@ -12,5 +12,6 @@ router.register("initiatives", api.InitiativeViewSet, basename="api-initiative")
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("search/", search_api.SearchAPIView.as_view(), name="api-search"),
+    path("compare/", api.CompareAPIView.as_view(), name="api-compare"),
     path("", include(router.urls)),
 ]

@@ -8,6 +8,7 @@ from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from archive import selectors
 from archive.models import City, Document, Initiative, Mention
@@ -113,3 +114,47 @@ class InitiativeViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return Initiative.objects.with_city_count().select_related("category").prefetch_related("aliases")
+
+
+class CompareAPIView(APIView):
+    """Categories × cities, shared and unique initiatives: ?cities=zhuzhou&cities=xiangtan."""
+
+    @extend_schema(
+        parameters=[OpenApiParameter("cities", str, many=True, description="城市拼音标识；不填则为全部有报告的城市")],
+        responses={200: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT},
+    )
+    def get(self, request):
+        slugs = request.query_params.getlist("cities") or [city.slug for city in selectors.cities_with_documents()]
+        cities, unknown = selectors.cities_for_comparison(slugs)
+        if unknown or not cities:
+            raise ValidationError({"cities": f"未知的城市：{'、'.join(unknown)}" if unknown else "请至少选择一个城市"})
+        comparison = selectors.cities_compare(cities)
+
+        def initiative_json(item):
+            return {"slug": item.initiative.slug, "name": item.initiative.name, "earliest_year": item.earliest_year}
+
+        return Response(
+            {
+                "cities": [{"slug": city.slug, "name": city.name} for city in cities],
+                "categories": [
+                    {
+                        "slug": category.slug,
+                        "name": category.name,
+                        "cities": {city.slug: [initiative_json(item) for item in cells[city]] for city in cities},
+                    }
+                    for category, cells in comparison.matrix.items()
+                ],
+                "shared": [
+                    {
+                        "slug": initiative.slug,
+                        "name": initiative.name,
+                        "category": initiative.category.slug,
+                        "earliest_year": {city.slug: year for city, year in years.items()},
+                    }
+                    for initiative, years in comparison.shared
+                ],
+                "unique": {
+                    city.slug: [initiative_json(item) for item in items] for city, items in comparison.unique.items()
+                },
+            }
+        )

@@ -104,3 +104,22 @@ def search(request):
             "first_number": (result.page - 1) * result.page_size + 1,
         },
     )
+
+
+def compare(request):
+    """Cities side by side: ?cities=zhuzhou&cities=xiangtan (any number; none means every city)."""
+    available = list(selectors.cities_with_documents())
+    slugs = request.GET.getlist("cities") or [city.slug for city in available]
+    cities, unknown = selectors.cities_for_comparison(slugs)
+    status = 400 if unknown else 200
+    return render(
+        request,
+        "archive/compare.html",
+        {
+            "available": available,
+            "selected": {city.slug for city in cities},
+            "unknown": unknown,
+            "comparison": selectors.cities_compare(cities) if cities else None,
+        },
+        status=status,
+    )
