@@ -268,3 +268,30 @@ def cities_compare(cities: list[City]) -> Comparison:
         for city in cities:
             unique[city].extend(item for item in matrix[category][city] if len(adopters[item.initiative.pk]) == 1)
     return Comparison(cities, categories, matrix, shared, unique)
+
+
+@dataclass
+class Adoption:
+    city: City
+    earliest_year: int | None
+    mentions: list
+
+
+def initiative_adoptions(mentions) -> tuple[list[Adoption], list[tuple[int, int, list[City]]]]:
+    """From an initiative's confirmed mentions: each city with its earliest year and evidence, and
+    the diffusion curve as (year, cities adopting by then, cities new that year)."""
+    by_city: dict[int, Adoption] = {}
+    for mention in mentions:
+        city = mention.document.city
+        adoption = by_city.setdefault(city.pk, Adoption(city, mention.year, []))
+        adoption.mentions.append(mention)
+        if mention.year and (adoption.earliest_year is None or mention.year < adoption.earliest_year):
+            adoption.earliest_year = mention.year
+    adoptions = sorted(by_city.values(), key=lambda a: (a.earliest_year or 9999, a.city.adcode))
+    curve = []
+    total = 0
+    for year, group in groupby((a for a in adoptions if a.earliest_year), key=lambda a: a.earliest_year):
+        new = [a.city for a in group]
+        total += len(new)
+        curve.append((year, total, new))
+    return adoptions, curve

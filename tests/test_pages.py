@@ -101,3 +101,18 @@ def test_document_page_query_count_does_not_grow_with_mentions(client, seeded, d
     assert document.mentions.count() > 20
     with django_assert_max_num_queries(3):
         client.get(document.get_absolute_url())
+
+
+def test_initiative_page_shows_diffusion_by_earliest_year(client, seeded):
+    from archive.selectors import initiative_adoptions, initiative_get, initiative_mentions
+
+    initiative = initiative_get("hezhangzhi")
+    adoptions, curve = initiative_adoptions(list(initiative_mentions(initiative)))
+    assert [(a.city.slug, a.earliest_year) for a in adoptions] == [
+        ("xiangtan", 2017),
+        ("xuchang", 2020),
+        ("zhuzhou", 2022),
+    ]
+    assert [(year, total) for year, total, _ in curve] == [(2017, 1), (2020, 2), (2022, 3)]
+    page = client.get(initiative.get_absolute_url()).content.decode()
+    assert "采用的城市（3）" in page and "累计城市数" in page

@@ -80,10 +80,12 @@ def initiative_list(request):
 
 def initiative_detail(request, slug):
     initiative = selectors.initiative_get(slug)
+    mentions = list(selectors.initiative_mentions(initiative))
+    adoptions, diffusion = selectors.initiative_adoptions(mentions)
     return render(
         request,
         "archive/initiative_detail.html",
-        {"initiative": initiative, "mentions": selectors.initiative_mentions(initiative)},
+        {"initiative": initiative, "mentions": mentions, "adoptions": adoptions, "diffusion": diffusion},
     )
 
 
