@@ -26,7 +26,7 @@ from archive.search.normalise import normalise
 logger = logging.getLogger(__name__)
 
 DRAIN_BATCH = 200
-PARALLEL_REBUILD_MIN_DOCUMENTS = 2000
+PARALLEL_REBUILD_MIN_DOCUMENTS = 500
 
 
 def _document_index():
