@@ -48,21 +48,8 @@ from archive.search.normalise import normalise  # noqa: E402
 from archive.search.queries import parse_query  # noqa: E402
 from bench.textbook import TextbookIndex  # noqa: E402
 
-QUERIES = [
-    line for line in (ROOT / "tests" / "search" / "dev_queries.txt").read_text(encoding="utf-8").splitlines() if line
-] + [
-    "河长",
-    "深改委",
-    "减税降费",
-    "医联",
-    "營商環境",
-    "河長制",
-    "縣管校聘",
-    "3+3+2",
-    "1+7+3",
-    "放管服改革",
-    "双随机一公开",
-]
+QUERY_FILES = [ROOT / "tests" / "search" / name for name in ("dev_queries.txt", "issue_queries.txt")]
+QUERIES = [line for path in QUERY_FILES for line in path.read_text(encoding="utf-8").splitlines() if line]
 PARAGRAPHS_PER_DOCUMENT = 20
 
 
