@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404
 
 from archive.highlighting import Span, mark_spans
 from archive.models import Category, City, DatedEvent, Document, Initiative, Mention, MentionStatus
-from archive.search.highlight import find_matches
+from archive.search.highlight import hit_spans
 
 
 @dataclass
@@ -116,10 +116,7 @@ def document_initiatives(document: Document) -> list[DocumentInitiative]:
 def document_paragraphs(document: Document, *, highlight_terms: list[str] = ()) -> list[Paragraph]:
     """The body's paragraphs, numbered for citation (#p3), with confirmed mentions marked and, when
     given, the (normalised) search terms marked too; the first hit is #hit1."""
-    hits = [
-        Span(match.start, match.end, {"class": "hit", **({"id": "hit1"} if index == 0 else {})})
-        for index, match in enumerate(find_matches(document.body, list(highlight_terms)))
-    ]
+    hits = hit_spans(document.body, list(highlight_terms))
     mentions = [
         Span(m.start, m.end, {"id": f"m{m.pk}", "class": "mention", "title": m.initiative.name})
         for m in document.confirmed_mentions

@@ -101,16 +101,22 @@ def open_or_create(generation):
         return storage.create_index(document_schema())
 
 
+def current_or_empty_generation():
+    """The current generation, publishing an empty one first if there is none (caller holds the lock)."""
+    generation = store.current_generation()
+    if generation is None:
+        generation = store.new_generation()
+        open_or_create(generation)
+        store.publish(generation)
+    return generation
+
+
 class ChineseWhooshSearchBackend(WhooshSearchBackend):
     def setup(self):
         generation = store.current_generation()
         if generation is None:
             with store.writer_lock(WRITER_LOCK_TIMEOUT):
-                generation = store.current_generation()
-                if generation is None:
-                    generation = store.new_generation()
-                    open_or_create(generation)
-                    store.publish(generation)
+                generation = current_or_empty_generation()
         self.path = str(generation)
         self.content_field_name, self.schema = "text", document_schema()
         self.index = open_or_create(generation)

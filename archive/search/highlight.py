@@ -41,13 +41,17 @@ def find_matches(text: str, terms: list[str]) -> list[Match]:
     return sorted(matches, key=lambda match: match.start)
 
 
-def highlight_text(text: str, terms: list[str], *, offset: int = 0, first_id: str | None = None) -> SafeString:
+def hit_spans(text: str, terms: list[str], *, first_id: str | None = "hit1") -> list[Span]:
+    """Every match of the terms in `text` as a span to mark; the first carries id=`first_id`."""
+    return [
+        Span(match.start, match.end, {"class": "hit", **({"id": first_id} if index == 0 and first_id else {})})
+        for index, match in enumerate(find_matches(text, terms))
+    ]
+
+
+def highlight_text(text: str, terms: list[str], *, first_id: str | None = None) -> SafeString:
     """`text` escaped with every match marked; the first mark gets id=`first_id`."""
-    matches = find_matches(text, terms)
-    spans = [Span(m.start + offset, m.end + offset, {"class": "hit"}) for m in matches]
-    if spans and first_id:
-        spans[0] = Span(spans[0].start, spans[0].end, {"class": "hit", "id": first_id})
-    return mark_spans(text, spans, offset=offset)
+    return mark_spans(text, hit_spans(text, terms, first_id=first_id))
 
 
 def snippets(text: str, terms: list[str], *, radius: int = SNIPPET_RADIUS, limit: int = MAX_SNIPPETS) -> list[str]:

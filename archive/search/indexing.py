@@ -20,7 +20,14 @@ from whoosh.index import create_in
 from archive.models import City, Document, Initiative, InitiativeAlias, SearchQueueEntry
 from archive.search import engine, store
 from archive.search.analyzers import use_user_words
-from archive.search.backend import WRITER_LOCK_TIMEOUT, document_schema, whoosh_document, writer_options
+from archive.search.backend import (
+    WRITER_LOCK_TIMEOUT,
+    current_or_empty_generation,
+    document_schema,
+    open_or_create,
+    whoosh_document,
+    writer_options,
+)
 from archive.search.normalise import normalise
 
 logger = logging.getLogger(__name__)
@@ -103,8 +110,7 @@ def index_write(*, documents: list[dict], removed_ids: Iterable[int] = ()) -> No
     """Write prepared documents and removals to the current generation, all or nothing.
 
     The caller holds the writer lock; this function touches no database."""
-    generation = store.current_generation() or _empty_generation()
-    writer = _open(generation).writer(**writer_options())
+    writer = open_or_create(current_or_empty_generation()).writer(**writer_options())
     try:
         for document in documents:
             writer.update_document(**document)
@@ -116,23 +122,9 @@ def index_write(*, documents: list[dict], removed_ids: Iterable[int] = ()) -> No
     writer.commit()
 
 
-def _open(generation):
-    from whoosh.filedb.filestore import FileStorage
-
-    return FileStorage(str(generation)).open_index(schema=document_schema())
-
-
-def _empty_generation():
-    generation = store.new_generation()
-    create_in(str(generation), document_schema())
-    store.write_dictionary(generation, frozenset())
-    store.publish(generation)
-    return generation
-
-
 def _sync_dictionary() -> None:
     """Re-index what a dictionary change affects (caller holds the lock)."""
-    generation = store.current_generation() or _empty_generation()
+    generation = current_or_empty_generation()
     indexed = store.read_dictionary(generation)
     wanted = user_dictionary_words()
     use_user_words(wanted)

@@ -91,3 +91,12 @@ def test_pagination(indexed):
 def test_no_index_is_a_clear_error_not_a_crash(search_dir, db):
     with pytest.raises(engine.SearchUnavailable, match="rebuild_search"):
         engine.run(parse_query("改革"))
+
+
+def test_haystack_searchqueryset_goes_through_our_engine(indexed):
+    """backend.search: SearchQuerySet().raw_search(q) gives what the engine gives."""
+    from haystack.query import SearchQuerySet
+
+    results = SearchQuerySet().raw_search("河长")
+    assert results.count() == 3
+    assert [int(result.pk) for result in results] == found("河长")

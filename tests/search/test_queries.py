@@ -1,6 +1,7 @@
 import pytest
 
-from archive.search.queries import MAX_QUERY_CHARS, parse_query
+from archive.search.normalise import normalise
+from archive.search.queries import MAX_QUERY_CHARS, MAX_TERM_CHARS, MAX_TERMS, parse_query
 
 
 def texts(query):
@@ -37,8 +38,12 @@ def test_exclusions():
 
 
 @pytest.mark.parametrize("raw", ["(((", "a:b:c", "\x00\x07\x1b[31m", "😀🚀", "AND OR NOT", "-", "*?*", "\\", "'" * 50])
-def test_hostile_input_parses(raw):
-    parse_query(raw)
+def test_hostile_input_parses_into_clean_terms(raw):
+    """Whatever is typed, the terms are non-empty, printable, normalised and within the limits."""
+    query = parse_query(raw)
+    terms = [term.text for clause in query.clauses for term in clause] + [term.text for term in query.excluded]
+    assert all(term and term.isprintable() and term == normalise(term) for term in terms)
+    assert all(len(term) <= MAX_TERM_CHARS for term in terms) and len(query.clauses) <= MAX_TERMS
 
 
 def test_long_queries_are_cut_with_a_notice():
