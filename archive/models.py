@@ -6,7 +6,10 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Q
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+
+from archive.importing.gazetteer import pinyin_name, province_english
 
 
 class CityLevel(models.TextChoices):
@@ -51,6 +54,15 @@ class City(models.Model):
 
     def get_absolute_url(self):
         return reverse("city-detail", kwargs={"slug": self.slug})
+
+    @cached_property
+    def pinyin_name(self) -> str:
+        """Zhuzhou: how English pages name the city, beside its characters."""
+        return pinyin_name(self.short_name)
+
+    @cached_property
+    def province_english(self) -> str:
+        return province_english(self.province)
 
 
 class DocumentQuerySet(models.QuerySet):

@@ -1,3 +1,5 @@
+import json
+
 import pytest
 from django.urls import reverse
 
@@ -116,3 +118,26 @@ def test_initiative_page_shows_diffusion_by_earliest_year(client, seeded):
     assert [(year, total) for year, total, _ in curve] == [(2017, 1), (2020, 2), (2022, 3)]
     page = client.get(initiative.get_absolute_url()).content.decode()
     assert "采用的城市（3）" in page and "累计城市数" in page
+
+
+@pytest.mark.parametrize(
+    ("url", "charts"),
+    [
+        ("/cities/zhuzhou/", ["timeline"]),
+        ("/compare/?cities=zhuzhou&cities=xiangtan&cities=xuchang", ["category-counts"]),
+        ("/initiatives/fangguanfu/", ["adoption-map", "diffusion"]),
+    ],
+)
+def test_chart_pages_embed_their_data_and_load_the_vendored_library(client, seeded, url, charts):
+    page = client.get(url).content.decode()
+    assert "/static/vendor/echarts-4.9.0/echarts.min.js" in page
+    assert "//cdn" not in page and "https://" not in page
+    for name in charts:
+        assert f'data-chart="{name}"' in page
+        script = page.split(f'<script id="{name}-data" type="application/json">', 1)[1].split("</script>", 1)[0]
+        assert json.loads(script)  # the data the chart is drawn from, also shown as the table beside it
+
+
+def test_pages_without_charts_do_not_load_the_chart_library(client, seeded):
+    assert "echarts" not in client.get("/").content.decode()
+    assert "echarts" not in client.get("/search/?q=河长制").content.decode()

@@ -80,6 +80,34 @@ def pinyin_slug(text: str) -> str:
     return slug or "x"
 
 
+# Names whose English form is not their plain pinyin (陕西 would collide with 山西).
+_ENGLISH_PROVINCES = {"陕西": "Shaanxi", "内蒙古": "Inner Mongolia", "香港": "Hong Kong", "澳门": "Macao"}
+_PROVINCE_SUFFIXES = ("特别行政区", "自治区", "省", "市")
+
+
+def pinyin_name(text: str) -> str:
+    """株洲 → Zhuzhou, 西安 → Xi'an: pinyin as a proper noun, the apostrophe where syllables would run together."""
+    syllables = [s for s in lazy_pinyin(text) if s.strip()]
+    word = "".join(
+        ("'" + s if i and s[0] in "aeo" else s) if s.isascii() and s.isalpha() else s for i, s in enumerate(syllables)
+    )
+    return word[:1].upper() + word[1:]
+
+
+def province_short(province: str) -> str:
+    """湖南省 → 湖南, 广西壮族自治区 → 广西: the name the map's province outlines carry."""
+    short = province
+    for suffix in _PROVINCE_SUFFIXES:
+        short = short.removesuffix(suffix)
+    return re.sub(r"(壮族|回族|维吾尔)$", "", short)
+
+
+def province_english(province: str) -> str:
+    """湖南省 → Hunan, 广西壮族自治区 → Guangxi, 陕西省 → Shaanxi."""
+    short = province_short(province)
+    return _ENGLISH_PROVINCES.get(short) or pinyin_name(short)
+
+
 def read_gazetteer(directory: Path) -> list[GazetteerEntry]:
     """Provinces' prefecture-level units and the four municipalities, with unique pinyin slugs."""
     nations = [

@@ -1,5 +1,7 @@
 from django import template
 
+from archive.display import city_label, province_label
+
 register = template.Library()
 
 
@@ -29,3 +31,14 @@ def with_query(context, **changes):
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key) if mapping else None
+
+
+@register.filter(name="city_label")
+def city_label_filter(city):
+    """株洲 on Chinese pages, Zhuzhou 株洲 on English ones."""
+    return city_label(city)
+
+
+@register.filter(name="province_label")
+def province_label_filter(province):
+    return province_label(province)

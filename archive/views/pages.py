@@ -3,7 +3,7 @@
 from django.http import Http404
 from django.shortcuts import render
 
-from archive import selectors
+from archive import charts, selectors
 from archive.search.queries import parse_query
 from archive.search.results import SORTS, SearchForm, search_documents
 
@@ -50,6 +50,7 @@ def city_detail(request, slug):
             "category": category,
             "categories": selectors.categories(),
             "timeline": timeline,
+            "timeline_chart": charts.timeline_chart(timeline, documents),
             "documents": documents,
             "initiative_groups": initiative_groups,
         },
@@ -85,7 +86,14 @@ def initiative_detail(request, slug):
     return render(
         request,
         "archive/initiative_detail.html",
-        {"initiative": initiative, "mentions": mentions, "adoptions": adoptions, "diffusion": diffusion},
+        {
+            "initiative": initiative,
+            "mentions": mentions,
+            "adoptions": adoptions,
+            "diffusion": diffusion,
+            "diffusion_chart": charts.diffusion_chart(diffusion),
+            "map_chart": charts.adoption_map_chart(adoptions),
+        },
     )
 
 
@@ -114,6 +122,7 @@ def compare(request):
     slugs = request.GET.getlist("cities") or [city.slug for city in available]
     cities, unknown = selectors.cities_for_comparison(slugs)
     status = 400 if unknown else 200
+    comparison = selectors.cities_compare(cities) if cities else None
     return render(
         request,
         "archive/compare.html",
@@ -121,7 +130,8 @@ def compare(request):
             "available": available,
             "selected": {city.slug for city in cities},
             "unknown": unknown,
-            "comparison": selectors.cities_compare(cities) if cities else None,
+            "comparison": comparison,
+            "counts_chart": charts.category_counts_chart(comparison) if comparison else None,
         },
         status=status,
     )

@@ -2,7 +2,15 @@ from pathlib import Path
 
 import pytest
 
-from archive.importing.gazetteer import CityCandidate, CityMatcher, CityNotFound, pinyin_slug, read_gazetteer
+from archive.importing.gazetteer import (
+    CityCandidate,
+    CityMatcher,
+    CityNotFound,
+    pinyin_name,
+    pinyin_slug,
+    province_english,
+    read_gazetteer,
+)
 
 GAZETTEER = read_gazetteer(Path(__file__).resolve().parents[2] / "fixtures" / "gazetteer")
 BY_NAME = {entry.name: entry for entry in GAZETTEER}
@@ -73,3 +81,27 @@ def test_no_city_named_twice_is_not_guessed():
 def test_tie_between_two_cities_is_not_guessed():
     with pytest.raises(CityNotFound, match="出现次数相同"):
         MATCHER.match("", "株洲和湘潭联合推进改革。株洲、湘潭两地共建。")
+
+
+@pytest.mark.parametrize(
+    ("name", "english"),
+    [("株洲", "Zhuzhou"), ("长春", "Changchun"), ("西安", "Xi'an"), ("延安", "Yan'an"), ("重庆", "Chongqing")],
+)
+def test_pinyin_name_is_a_proper_noun_with_apostrophes_between_run_on_syllables(name, english):
+    assert pinyin_name(name) == english
+
+
+@pytest.mark.parametrize(
+    ("province", "english"),
+    [
+        ("湖南省", "Hunan"),
+        ("吉林省", "Jilin"),
+        ("广西壮族自治区", "Guangxi"),
+        ("陕西省", "Shaanxi"),  # not Shanxi, which is 山西
+        ("山西省", "Shanxi"),
+        ("内蒙古自治区", "Inner Mongolia"),
+        ("北京市", "Beijing"),
+    ],
+)
+def test_province_english_follows_the_usual_spellings(province, english):
+    assert province_english(province) == english

@@ -1,0 +1,226 @@
+/* Draws each page's charts with the vendored ECharts from the JSON the page embeds (json_script).
+   The tables beside every chart carry the same data, so readers without JavaScript or with a
+   screen reader lose nothing; this script only adds the picture and the click-through. */
+(function () {
+  "use strict";
+
+  var ACCENT = "#9b2c2c";
+  var PALETTE = ["#9b2c2c", "#2b6cb0", "#2f855a", "#b7791f", "#6b46c1", "#c05621", "#319795", "#702459"];
+  var FONT = '"Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", sans-serif';
+  var BASE = { textStyle: { fontFamily: FONT }, animationDuration: 300 };
+
+  window.archiveCharts = {};
+
+  function extend(target, source) {
+    Object.keys(source).forEach(function (key) { target[key] = source[key]; });
+    return target;
+  }
+
+  function escapeText(text) {
+    // Tooltips are HTML: names come from the archive's data and must stay text.
+    var div = document.createElement("div");
+    div.textContent = text == null ? "" : String(text);
+    return div.innerHTML;
+  }
+
+  /* A click anywhere in a year's column, not only on its (possibly empty) bar. */
+  function onColumnClick(chart, handler) {
+    chart.getZr().on("click", function (event) {
+      var point = [event.offsetX, event.offsetY];
+      if (!chart.containPixel("grid", point)) return;
+      var index = chart.convertFromPixel({ seriesIndex: 0 }, point)[0];
+      if (index != null && index >= 0) handler(index);
+    });
+  }
+
+  var builders = {
+    timeline: function (data, el, chart) {
+      var years = data.years.map(String);
+      onColumnClick(chart, function (index) {
+        if (!data.anchors[index]) return;
+        var target = document.getElementById("y" + years[index]);
+        if (target) {
+          history.replaceState(null, "", "#y" + years[index]);
+          target.scrollIntoView({ behavior: "smooth", block: "start" });
+        }
+      });
+      return {
+        color: [ACCENT, "#8a94a3"],
+        tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+        legend: { top: 0, left: 0 },
+        grid: { left: 8, right: 12, top: 40, bottom: 8, containLabel: true },
+        xAxis: { type: "category", data: years, axisTick: { alignWithLabel: true } },
+        yAxis: { type: "value", minInterval: 1 },
+        series: data.series.map(function (series, i) {
+          var option = { type: "bar", name: series.name, stack: "year", data: series.data, barMaxWidth: 28, cursor: "pointer" };
+          if (i === 0 && data.reports.length) {
+            option.markArea = {
+              silent: false,
+              itemStyle: { color: "rgba(155, 44, 44, 0.07)" },
+              label: { show: data.reports.length === 1, position: "insideTopLeft", color: "#5f6670", formatter: data.reportLabel },
+              tooltip: { formatter: function (params) { return escapeText(params.name); } },
+              data: data.reports.map(function (report) {
+                return [{ name: report.name, xAxis: String(report.start) }, { xAxis: String(report.end) }];
+              })
+            };
+          }
+          return option;
+        })
+      };
+    },
+
+    "category-counts": function (data, el, chart) {
+      chart.on("click", function (params) {
+        var city = data.cities[params.seriesIndex];
+        if (city) window.location.href = city.url + "?category=" + encodeURIComponent(data.categorySlugs[params.dataIndex]);
+      });
+      return {
+        color: PALETTE,
+        tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+        legend: { top: 0, left: 0 },
+        grid: { left: 8, right: 24, top: 40, bottom: 8, containLabel: true },
+        xAxis: { type: "value", minInterval: 1, position: "top" },
+        yAxis: { type: "category", data: data.categories, inverse: true, axisTick: { show: false } },
+        series: data.cities.map(function (city) {
+          return { type: "bar", name: city.name, data: city.data, barMaxWidth: 12, barGap: "10%", cursor: "pointer" };
+        })
+      };
+    },
+
+    diffusion: function (data) {
+      var years = data.years.map(String);
+      return {
+        color: [ACCENT, "#d8a39a"],
+        tooltip: {
+          trigger: "axis",
+          formatter: function (items) {
+            var index = items[0].dataIndex;
+            var lines = ["<strong>" + escapeText(years[index]) + "</strong>",
+              escapeText(data.cumulativeLabel) + " " + data.cumulative[index]];
+            if (data.newCities[index].length) {
+              lines.push(escapeText(data.newLabel) + " " + data.newCities[index].map(escapeText).join("、"));
+            }
+            return lines.join("<br>");
+          }
+        },
+        legend: { top: 0, left: 0 },
+        grid: { left: 8, right: 16, top: 40, bottom: 8, containLabel: true },
+        xAxis: { type: "category", data: years, boundaryGap: true },
+        yAxis: { type: "value", minInterval: 1 },
+        series: [
+          { type: "line", name: data.cumulativeLabel, step: "end", data: data.cumulative, symbolSize: 8, areaStyle: { opacity: 0.12 } },
+          { type: "bar", name: data.newLabel, data: data.newCities.map(function (cities) { return cities.length; }), barMaxWidth: 24 }
+        ]
+      };
+    },
+
+    "adoption-map": function (data, el, chart) {
+      var regions = {};
+      data.points.forEach(function (point) { regions[point.region] = true; });
+      chart.on("click", function (params) {
+        if (params.seriesType === "scatter" && params.data && params.data.url) window.location.href = params.data.url;
+      });
+      return {
+        tooltip: {
+          trigger: "item",
+          formatter: function (params) {
+            if (params.seriesType !== "scatter") return escapeText(params.name);
+            var year = params.value[2] == null ? data.unknownYear : params.value[2];
+            return "<strong>" + escapeText(params.name) + "</strong><br>" + escapeText(year);
+          }
+        },
+        geo: {
+          map: "china",
+          roam: true,
+          scaleLimit: { min: 1, max: 8 },
+          layoutCenter: ["50%", "55%"],
+          layoutSize: "115%",
+          label: { show: false },
+          itemStyle: { areaColor: "#f1efe9", borderColor: "#b9b3a7" },
+          emphasis: { label: { show: false }, itemStyle: { areaColor: "#f6e7e3" } },
+          regions: Object.keys(regions).map(function (name) {
+            return { name: name, itemStyle: { areaColor: "#f3d9d3" } };
+          })
+        },
+        series: [{
+          type: "scatter",
+          coordinateSystem: "geo",
+          symbolSize: 11,
+          cursor: "pointer",
+          itemStyle: { color: ACCENT, borderColor: "#fff", borderWidth: 1 },
+          label: { show: true, position: "right", formatter: "{b}", color: "#1f2328", fontSize: 12 },
+          data: data.points.map(function (point, index) {
+            return { name: point.name, value: point.value, url: point.url, label: { position: labelSide(data.points, index) } };
+          })
+        }]
+      };
+    }
+  };
+
+  /* ECharts 4 does not move overlapping labels; neighbouring cities (株洲 and 湘潭 are 40 km apart)
+     take turns right, left, below and above so their names stay readable. */
+  function labelSide(points, index) {
+    var sides = ["right", "left", "bottom", "top"];
+    var crowded = 0;
+    for (var i = 0; i < index; i++) {
+      var dx = points[i].value[0] - points[index].value[0];
+      var dy = points[i].value[1] - points[index].value[1];
+      if (dx * dx + dy * dy < 2.25) crowded++;
+    }
+    return sides[crowded % sides.length];
+  }
+
+  function sizeFor(name, data) {
+    if (name === "category-counts") {
+      return Math.max(320, data.categories.length * (data.cities.length * 11 + 14) + 60);
+    }
+    return null;
+  }
+
+  function draw(el) {
+    var name = el.getAttribute("data-chart");
+    var source = document.getElementById(el.getAttribute("data-source"));
+    if (!builders[name] || !source || typeof echarts === "undefined") return;
+    var data = JSON.parse(source.textContent);
+    var height = sizeFor(name, data);
+    if (height) el.style.height = height + "px";
+    el.hidden = false;
+    var chart = echarts.init(el, null, { renderer: "canvas" });
+    chart.setOption(extend(extend({}, BASE), builders[name](data, el, chart)));
+    window.archiveCharts[name] = chart;
+    el.setAttribute("data-rendered", "1");
+    // With a chart drawn, its data table folds away behind a disclosure but stays available.
+    var table = el.parentNode.querySelector("details.chart-data");
+    if (table) table.open = false;
+  }
+
+  function start(el) {
+    var mapUrl = el.getAttribute("data-map-url");
+    if (!mapUrl) return draw(el);
+    if (echarts.getMap("china")) return draw(el);
+    fetch(mapUrl)
+      .then(function (response) {
+        if (!response.ok) throw new Error("map " + response.status);
+        return response.json();
+      })
+      .then(function (geoJson) {
+        echarts.registerMap("china", geoJson);
+        draw(el);
+      })
+      .catch(function () { /* the table of cities below stays the way to read the data */ });
+  }
+
+  function init() {
+    Array.prototype.forEach.call(document.querySelectorAll("div.chart[data-chart]"), start);
+    var pending;
+    window.addEventListener("resize", function () {
+      clearTimeout(pending);
+      pending = setTimeout(function () {
+        Object.keys(window.archiveCharts).forEach(function (name) { window.archiveCharts[name].resize(); });
+      }, 150);
+    });
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  else init();
+})();

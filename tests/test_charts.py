@@ -1,0 +1,79 @@
+"""The data each page's charts are drawn from (archive/charts.py), on the seed reports."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from archive import charts, selectors
+from archive.models import City
+
+CHINA_MAP = Path(__file__).resolve().parent.parent / "static" / "vendor" / "echarts-4.9.0" / "china.json"
+
+
+def test_timeline_chart_spans_every_year_of_zhuzhous_report(seeded):
+    city = City.objects.get(slug="zhuzhou")
+    documents = list(selectors.city_documents(city))
+    timeline = selectors.city_timeline(city, documents=documents)
+    chart = charts.timeline_chart(timeline, documents)
+
+    assert chart["years"] == list(range(2012, 2023))  # gaps between reports stay on the axis
+    assert chart["reports"] == [{"name": documents[0].display_title, "start": 2012, "end": 2022}]
+    initiatives, events = chart["series"]
+    assert sum(initiatives["data"]) == sum(len(entry.initiatives) for entry in timeline)
+    assert sum(events["data"]) == sum(len(entry.events) for entry in timeline)
+    # only years that have an entry on the page are click targets
+    assert [year for year, anchored in zip(chart["years"], chart["anchors"], strict=True) if anchored] == [
+        entry.year for entry in timeline
+    ]
+
+
+def test_timeline_chart_is_absent_without_any_dated_content(db):
+    assert charts.timeline_chart([], []) is None
+
+
+def test_category_counts_chart_matches_the_comparison_matrix(seeded):
+    cities, _ = selectors.cities_for_comparison(["zhuzhou", "xiangtan", "xuchang"])
+    comparison = selectors.cities_compare(cities)
+    chart = charts.category_counts_chart(comparison)
+
+    assert [city["name"] for city in chart["cities"]] == ["株洲", "湘潭", "许昌"]
+    assert len(chart["categories"]) == len(chart["categorySlugs"]) == len(comparison.categories)
+    for column, city in zip(chart["cities"], cities, strict=True):
+        assert column["url"] == f"/cities/{city.slug}/"
+        assert sum(column["data"]) == sum(len(comparison.matrix[c][city]) for c in comparison.categories)
+
+
+def test_diffusion_chart_accumulates_the_cities_naming_fangguanfu(seeded):
+    initiative = selectors.initiative_get("fangguanfu")
+    adoptions, diffusion = selectors.initiative_adoptions(list(selectors.initiative_mentions(initiative)))
+    chart = charts.diffusion_chart(diffusion)
+
+    assert chart["years"] == list(range(2017, 2024))
+    assert chart["cumulative"][0] == 1 and chart["cumulative"][-1] == 4
+    assert chart["cumulative"] == sorted(chart["cumulative"])
+    assert chart["newCities"][0] == ["湘潭"]
+    assert sum(len(cities) for cities in chart["newCities"]) == len(adoptions)
+
+
+@pytest.mark.parametrize("slug", ["fangguanfu", "hezhangzhi"])
+def test_map_points_sit_in_provinces_the_vendored_map_outlines(seeded, slug):
+    outlines = {feature["properties"]["name"] for feature in json.loads(CHINA_MAP.read_text("utf-8"))["features"]}
+    initiative = selectors.initiative_get(slug)
+    adoptions, _ = selectors.initiative_adoptions(list(selectors.initiative_mentions(initiative)))
+    chart = charts.adoption_map_chart(adoptions)
+
+    assert len(chart["points"]) == len(adoptions) >= 2
+    for point in chart["points"]:
+        longitude, latitude, _year = point["value"]
+        assert isinstance(longitude, float) and 73 < longitude < 135 and 18 < latitude < 54
+        assert point["region"] in outlines
+
+
+def test_every_gazetteer_province_has_an_outline_on_the_map(db):
+    from archive.importing.gazetteer import province_short
+
+    outlines = {feature["properties"]["name"] for feature in json.loads(CHINA_MAP.read_text("utf-8"))["features"]}
+    provinces = set(City.objects.values_list("province", flat=True))
+    assert len(provinces) >= 31
+    assert {province_short(province) for province in provinces} <= outlines
