@@ -7,7 +7,7 @@ Pure functions of what the selectors return: no queries here.
 
 from django.utils.translation import gettext as _
 
-from archive.display import city_label
+from archive.display import category_label, city_label
 from archive.importing.gazetteer import province_short
 
 
@@ -48,7 +48,7 @@ def category_counts_chart(comparison) -> dict:
     """Initiatives per policy area and city, with where a click on a bar leads."""
     counts = comparison.counts()
     return {
-        "categories": [category.name for category, _counts in counts],
+        "categories": [category_label(category) for category, _counts in counts],
         "categorySlugs": [category.slug for category, _counts in counts],
         "cities": [
             {"name": city_label(city), "url": city.get_absolute_url(), "data": [row[i] for _c, row in counts]}

@@ -17,3 +17,8 @@ def city_label(city) -> str:
 
 def province_label(province: str) -> str:
     return province if is_chinese_interface() else f"{province_english(province)} {province}"
+
+
+def category_label(category) -> str:
+    """A policy area's name in the interface language (the Chinese name when no English one is set)."""
+    return category.name if is_chinese_interface() else (category.name_en or category.name)

@@ -1,14 +1,18 @@
 """The archive's data: cities, reform reports (documents), policy categories, named reform
 initiatives and the evidence-backed mentions that tie an initiative to a passage of a report."""
 
+import datetime
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Q
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from archive.display import is_chinese_interface
 from archive.importing.gazetteer import pinyin_name, province_english
 
 
@@ -130,7 +134,10 @@ class Document(models.Model):
         """The report's own title, or a supplied one in square brackets (archival convention)."""
         if self.title:
             return self.title
-        return f"[{self.city.name}改革报告 {self.year_label}]".replace(" ]", "]")
+        city = self.city.name if is_chinese_interface() else self.city.pinyin_name
+        if not self.year_label:
+            return _("[%(city)s改革报告]") % {"city": city}
+        return _("[%(city)s改革报告 %(years)s]") % {"city": city, "years": self.year_label}
 
     @property
     def year_label(self) -> str:
@@ -149,6 +156,7 @@ class Category(models.Model):
     """A policy area reforms are grouped by (营商环境与政务服务, 教育, …)."""
 
     name = models.CharField(_("名称"), max_length=60, unique=True)
+    name_en = models.CharField(_("英文名称"), max_length=80, blank=True, help_text=_("英文界面显示的名称"))
     slug = models.SlugField(_("标识"), max_length=60, unique=True)
     order = models.PositiveSmallIntegerField(_("排序"), default=0)
     description = models.TextField(_("说明"), blank=True)
@@ -354,12 +362,15 @@ class DatedEvent(models.Model):
     def date_label(self) -> str:
         if self.year_end and self.year_end != self.year:
             return f"{self.year}—{self.year_end}"
-        label = f"{self.year}年"
+        # Django's localised formats: 2022年3月31日 on Chinese pages, March 31, 2022 on English ones.
+        label = _("%(year)s年") % {"year": self.year}
         if self.month:
-            label += f"{self.month}月"
-            if self.day:
-                label += f"{self.day}日"
-        return f"约{label}" if self.approximate else label
+            try:
+                day = datetime.date(self.year, self.month, self.day or 1)
+                label = date_format(day, "DATE_FORMAT" if self.day else "YEAR_MONTH_FORMAT")
+            except ValueError:  # a day the month does not have, as written in the report: keep the month
+                label = date_format(datetime.date(self.year, self.month, 1), "YEAR_MONTH_FORMAT")
+        return _("约%(date)s") % {"date": label} if self.approximate else label
 
 
 class SearchQueueEntry(models.Model):

@@ -192,7 +192,12 @@ def curated_fixture_load(*, path: Path = CURATED_FIXTURE) -> dict[str, int]:
     for item in data["categories"]:
         Category.objects.update_or_create(
             slug=item["slug"],
-            defaults={"name": item["name"], "order": item["order"], "description": item.get("description", "")},
+            defaults={
+                "name": item["name"],
+                "name_en": item.get("name_en", ""),
+                "order": item["order"],
+                "description": item.get("description", ""),
+            },
         )
     categories = {category.slug: category for category in Category.objects.all()}
 

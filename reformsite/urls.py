@@ -1,8 +1,11 @@
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
+# Public pages are Chinese at / and English under /en/, so every page has a citable address in
+# each language; the admin and the API stay outside the prefix (the API's data is language-neutral).
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("archive.urls_api")),
-    path("", include("archive.urls")),
+    *i18n_patterns(path("", include("archive.urls")), prefix_default_language=False),
 ]

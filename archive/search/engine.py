@@ -22,6 +22,7 @@ import threading
 from dataclasses import dataclass, field
 
 import numpy as np
+from django.utils.translation import gettext as _
 from whoosh.filedb.filestore import FileStorage
 
 from archive.search import store
@@ -180,7 +181,7 @@ def snapshot() -> Snapshot:
     global _snapshot
     generation = store.current_generation()
     if generation is None:
-        raise SearchUnavailable("检索索引尚未建立，请运行 manage.py rebuild_search。")
+        raise SearchUnavailable(_("检索索引尚未建立，请运行 manage.py rebuild_search。"))
     current = _snapshot
     if current is not None and current.is_current(generation):
         return current
@@ -190,7 +191,7 @@ def snapshot() -> Snapshot:
                 fresh = Snapshot(generation)
             except Exception as error:  # a missing, locked or damaged index must not become a 500
                 logger.exception("search index at %s cannot be opened", generation)
-                raise SearchUnavailable("检索索引暂时无法读取，请稍后再试或重建索引。") from error
+                raise SearchUnavailable(_("检索索引暂时无法读取，请稍后再试或重建索引。")) from error
             if _snapshot is not None:
                 _snapshot.close()
             _snapshot = fresh

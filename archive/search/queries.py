@@ -9,6 +9,8 @@ accepted and mean nothing more than the default. Everything else is text to find
 import re
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+
 from archive.search.analyzers import words_of
 from archive.search.normalise import normalise
 
@@ -76,7 +78,7 @@ def parse_query(raw: str | None) -> ParsedQuery:
     text = "".join(ch for ch in (raw or "") if ch.isprintable() or ch in " \u3000\t")
     if len(text) > MAX_QUERY_CHARS:
         text = text[:MAX_QUERY_CHARS]
-        query.notices.append(f"查询过长，只使用了前 {MAX_QUERY_CHARS} 个字符。")
+        query.notices.append(_("查询过长，只使用了前 %(count)s 个字符。") % {"count": MAX_QUERY_CHARS})
 
     pending_or = False
     negate_next = False
@@ -99,7 +101,7 @@ def parse_query(raw: str | None) -> ParsedQuery:
             continue
         if len(normalised) > MAX_TERM_CHARS:
             normalised = normalised[:MAX_TERM_CHARS]
-            query.notices.append(f"单个检索词最长 {MAX_TERM_CHARS} 字，超出部分已忽略。")
+            query.notices.append(_("单个检索词最长 %(count)s 字，超出部分已忽略。") % {"count": MAX_TERM_CHARS})
         term = Term(normalised)
         if negate:
             query.excluded.append(term)
@@ -111,5 +113,5 @@ def parse_query(raw: str | None) -> ParsedQuery:
 
     if len(query.clauses) > MAX_TERMS:
         query.clauses = query.clauses[:MAX_TERMS]
-        query.notices.append(f"最多同时使用 {MAX_TERMS} 个检索词，其余已忽略。")
+        query.notices.append(_("最多同时使用 %(count)s 个检索词，其余已忽略。") % {"count": MAX_TERMS})
     return query

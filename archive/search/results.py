@@ -4,14 +4,22 @@ import time
 from dataclasses import dataclass, field
 
 from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from archive.display import is_chinese_interface
+from archive.importing.gazetteer import pinyin_name, province_english
 from archive.models import Category, City, Document, Initiative
 from archive.search import engine
 from archive.search.highlight import snippets
 from archive.search.queries import ParsedQuery, parse_query
 
 MAX_PAGE_SIZE = 100
-SORTS = {"relevance": "相关度", "date": "年份（新→旧）", "date_asc": "年份（旧→新）"}
+SORTS = {
+    "relevance": gettext_lazy("相关度"),
+    "date": gettext_lazy("年份（新→旧）"),
+    "date_asc": gettext_lazy("年份（旧→新）"),
+}
 FILTER_FIELDS = {
     "city": "city",
     "province": "province",
@@ -42,7 +50,7 @@ class SearchForm(forms.Form):
         known = set(queryset.filter(**{f"{field_name}__in": values}).values_list(field_name, flat=True))
         unknown = [value for value in values if value not in known]
         if unknown:
-            raise forms.ValidationError(f"未知的取值：{'、'.join(unknown)}")
+            raise forms.ValidationError(_("未知的取值：%(values)s") % {"values": "、".join(unknown)})
         return values
 
     def clean_city(self):
@@ -61,7 +69,7 @@ class SearchForm(forms.Form):
         years = self.cleaned_data["year"]
         for year in years:
             if not year.isdigit() or not 1949 <= int(year) <= 2100:
-                raise forms.ValidationError(f"年份应为 1949 至 2100 之间的整数：{year}")
+                raise forms.ValidationError(_("年份应为 1949 至 2100 之间的整数：%(year)s") % {"year": year})
         return years
 
 
@@ -145,11 +153,22 @@ def search_documents(params: dict, *, default_page_size: int = 20) -> SearchPage
 
 
 def _labelled_facets(raw: dict[str, list[tuple[str, int]]], params: dict) -> dict[str, list[FacetValue]]:
+    chinese = is_chinese_interface()
+    cities = City.objects.filter(slug__in=[value for value, _count in raw.get("city", [])])
     labels = {
-        "city": dict(City.objects.filter(slug__in=[v for v, _ in raw.get("city", [])]).values_list("slug", "name")),
-        "categories": dict(Category.objects.values_list("slug", "name")),
+        "city": {
+            slug: name if chinese else f"{pinyin_name(short_name)} {name}"
+            for slug, name, short_name in cities.values_list("slug", "name", "short_name")
+        },
+        "province": {} if chinese else {p: f"{province_english(p)} {p}" for p, _count in raw.get("province", [])},
+        "categories": {
+            slug: name if chinese else (name_en or name)
+            for slug, name, name_en in Category.objects.values_list("slug", "name", "name_en")
+        },
         "initiatives": dict(
-            Initiative.objects.filter(slug__in=[v for v, _ in raw.get("initiatives", [])]).values_list("slug", "name")
+            Initiative.objects.filter(slug__in=[v for v, _count in raw.get("initiatives", [])]).values_list(
+                "slug", "name"
+            )
         ),
     }
     facets = {}

@@ -1,6 +1,7 @@
 from django import template
+from django.urls import translate_url
 
-from archive.display import city_label, province_label
+from archive.display import category_label, city_label, province_label
 
 register = template.Library()
 
@@ -42,3 +43,14 @@ def city_label_filter(city):
 @register.filter(name="province_label")
 def province_label_filter(province):
     return province_label(province)
+
+
+@register.filter(name="category_label")
+def category_label_filter(category):
+    return category_label(category)
+
+
+@register.simple_tag(takes_context=True)
+def language_url(context, language_code):
+    """This page (path and query) in another interface language: /cities/zhuzhou/ ↔ /en/cities/zhuzhou/."""
+    return translate_url(context["request"].get_full_path(), language_code)

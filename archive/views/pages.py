@@ -2,17 +2,19 @@
 
 from django.http import Http404
 from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from archive import charts, selectors
 from archive.search.queries import parse_query
 from archive.search.results import SORTS, SearchForm, search_documents
 
 FACET_LABELS = [
-    ("city", "城市"),
-    ("province", "省份"),
-    ("year", "年份"),
-    ("category", "政策领域"),
-    ("initiative", "改革举措"),
+    ("city", gettext_lazy("城市")),
+    ("province", gettext_lazy("省份")),
+    ("year", gettext_lazy("年份")),
+    ("category", gettext_lazy("政策领域")),
+    ("initiative", gettext_lazy("改革举措")),
 ]
 
 
@@ -36,7 +38,7 @@ def city_detail(request, slug):
     city = selectors.city_get(slug)
     category = selectors.category_or_none(request.GET.get("category"))
     if request.GET.get("category") and category is None:
-        raise Http404("未知的政策领域")
+        raise Http404(_("未知的政策领域"))
     documents = list(selectors.city_documents(city))
     initiative_groups = selectors.city_initiatives_by_category(city)
     timeline = selectors.city_timeline(
