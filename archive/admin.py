@@ -2,7 +2,7 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from archive.models import Category, City, DatedEvent, Document, Initiative, InitiativeAlias, Mention
+from archive.models import Category, City, DatedEvent, Document, Initiative, InitiativeAlias, Mention, ReportedFigure
 from archive.services import content_hash_of
 
 admin.site.site_header = _("地方改革报告档案 · 管理")
@@ -132,6 +132,30 @@ class DatedEventAdmin(admin.ModelAdmin):
     @admin.display(description=_("句子"))
     def sentence_preview(self, event):
         return event.sentence[:80]
+
+    def save_model(self, request, obj, form, change):
+        obj.curated = True
+        super().save_model(request, obj, form, change)
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(ReportedFigure)
+class ReportedFigureAdmin(admin.ModelAdmin):
+    """Curators correct a figure's measure or numbers, or hide a misread one; either makes it
+    curated, so re-extraction keeps it."""
+
+    list_display = ["measure", "value_label", "document", "expression", "hidden", "curated"]
+    list_filter = ["hidden", "curated", "change", "document__city"]
+    search_fields = ["measure", "subject", "expression", "document__title", "document__city__name"]
+    fields = ["document", "measure", "subject", "previous", "value", "unit", "change", "hidden", "sentence_preview"]
+    readonly_fields = ["document", "subject", "sentence_preview"]
+    list_select_related = ["document__city"]
+
+    @admin.display(description=_("句子"))
+    def sentence_preview(self, figure):
+        return figure.sentence
 
     def save_model(self, request, obj, form, change):
         obj.curated = True

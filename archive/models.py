@@ -373,6 +373,81 @@ class DatedEvent(models.Model):
         return _("约%(date)s") % {"date": label} if self.approximate else label
 
 
+class FigureChange(models.TextChoices):
+    TOTAL = "total", _("总数")
+    REDUCED = "reduced", _("减少")
+    INCREASED = "increased", _("增加")
+    PERCENT_CHANGE = "percent_change", _("变化百分比")
+
+
+class ReportedFigureQuerySet(models.QuerySet):
+    def visible(self):
+        return self.filter(hidden=False)
+
+
+class ReportedFigure(models.Model):
+    """A number a report states about its reforms (行政审批事项由822项减至98项), under a measure that
+    lines it up with other cities' figures (see importing/figures.py). Extracted automatically; a
+    curator may correct or hide one, and it is then `curated` and kept by later extractions."""
+
+    document = models.ForeignKey(Document, verbose_name=_("报告"), on_delete=models.CASCADE, related_name="figures")
+    start = models.PositiveIntegerField(_("句子起始位置"))
+    end = models.PositiveIntegerField(_("句子结束位置"))
+    measure = models.CharField(_("指标"), max_length=40, db_index=True)
+    subject = models.CharField(_("原文主语"), max_length=60)
+    value = models.DecimalField(_("数值"), max_digits=14, decimal_places=4)
+    previous = models.DecimalField(_("原数值"), max_digits=14, decimal_places=4, null=True, blank=True)
+    unit = models.CharField(_("单位"), max_length=12)
+    change = models.CharField(_("类型"), max_length=16, choices=FigureChange.choices)
+    expression = models.CharField(_("原文表述"), max_length=80)
+    hidden = models.BooleanField(_("隐藏"), default=False)
+    curated = models.BooleanField(_("人工修订"), default=False, editable=False)
+
+    objects = ReportedFigureQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["measure", "document", "start"]
+        verbose_name = _("报告中的数字")
+        verbose_name_plural = _("报告中的数字")
+        constraints = [
+            models.CheckConstraint(condition=Q(start__lt=models.F("end")), name="figure_sentence_not_empty"),
+        ]
+
+    def __str__(self):
+        return f"{self.measure} {self.value_label}"
+
+    def get_absolute_url(self):
+        return f"{self.document.get_absolute_url()}#p{self.paragraph_number}"
+
+    @property
+    def sentence(self) -> str:
+        return self.document.body[self.start : self.end]
+
+    @property
+    def paragraph_number(self) -> int:
+        return self.document.body.count("\n", 0, self.start) + 1
+
+    @property
+    def year(self) -> int | None:
+        """The report's (last) year: figures are stated as of the time of writing."""
+        return self.document.year_end or self.document.year_start
+
+    @property
+    def value_label(self) -> str:
+        """822→98项, 1165项, −85%: the figure as a reader compares it."""
+        value = _plain_number(self.value)
+        if self.change == FigureChange.PERCENT_CHANGE:
+            return f"{'+' if self.value > 0 else '−'}{_plain_number(abs(self.value))}%"
+        if self.previous is not None:
+            return f"{_plain_number(self.previous)}→{value}{self.unit}"
+        return f"{value}{self.unit}"
+
+
+def _plain_number(number) -> str:
+    """Decimal('98.0000') → 98, Decimal('357.1400') → 357.14."""
+    return format(number.normalize(), "f")
+
+
 class SearchQueueEntry(models.Model):
     """A document whose search index entry is out of date.
 

@@ -7,7 +7,7 @@ from django.db.models import Count, Min, Prefetch, Q
 from django.shortcuts import get_object_or_404
 
 from archive.highlighting import Span, mark_spans
-from archive.models import Category, City, DatedEvent, Document, Initiative, Mention, MentionStatus
+from archive.models import Category, City, DatedEvent, Document, Initiative, Mention, MentionStatus, ReportedFigure
 from archive.search.highlight import hit_spans
 
 
@@ -221,6 +221,23 @@ class Comparison:
     def counts(self) -> list[tuple[Category, list[int]]]:
         """Per category, how many initiatives each city has (the chart's data and its table)."""
         return [(category, [len(self.matrix[category][city]) for city in self.cities]) for category in self.categories]
+
+
+def cities_reported_figures(cities: list[City]) -> list[tuple[str, list[list[ReportedFigure]]]]:
+    """The figures the cities' reports state, one row per measure with a cell per city (in the
+    cities' order), measures that more of the cities report first. One query."""
+    figures = (
+        ReportedFigure.objects.visible()
+        .filter(document__city__in=cities)
+        .select_related("document__city")
+        .defer("document__raw_text")
+        .order_by("document__year_start", "start")
+    )
+    rows: dict[str, dict[int, list[ReportedFigure]]] = {}
+    for figure in figures:
+        rows.setdefault(figure.measure, {}).setdefault(figure.document.city_id, []).append(figure)
+    ordered = sorted(rows.items(), key=lambda row: (-len(row[1]), row[0]))
+    return [(measure, [cells.get(city.pk, []) for city in cities]) for measure, cells in ordered]
 
 
 def cities_for_comparison(slugs: list[str]) -> tuple[list[City], list[str]]:

@@ -12,8 +12,19 @@ from django.utils import timezone
 
 from archive.importing import ReportRejected, clean_report, decode_report_bytes, extract_years
 from archive.importing.events import extract_dated_statements
+from archive.importing.figures import extract_reported_figures
 from archive.importing.gazetteer import CityCandidate, CityMatcher, CityNotFound
-from archive.models import Category, City, DatedEvent, Document, Initiative, InitiativeAlias, Mention, MentionStatus
+from archive.models import (
+    Category,
+    City,
+    DatedEvent,
+    Document,
+    Initiative,
+    InitiativeAlias,
+    Mention,
+    MentionStatus,
+    ReportedFigure,
+)
 from archive.search.normalise import normalise
 
 logger = logging.getLogger(__name__)
@@ -122,7 +133,7 @@ def document_import(
     try:
         with transaction.atomic():
             document.save()
-            document_events_extract(document=document)
+            document_facts_extract(document=document)
     except IntegrityError:
         # Another importer saved the same report between our check and our write.
         return ImportResult(document=Document.objects.get(content_hash=digest), created=False)
@@ -165,6 +176,38 @@ def document_events_extract(*, document: Document) -> int:
     ]
     DatedEvent.objects.bulk_create(events)
     return len(events)
+
+
+def document_figures_extract(*, document: Document) -> int:
+    """(Re)extract the figures the document states; figures a curator corrected or hid are kept.
+    Returns how many figures were created."""
+    curated = list(document.figures.filter(curated=True))
+    document.figures.filter(curated=False).delete()
+    taken = {(figure.start, figure.measure) for figure in curated}
+    figures = [
+        ReportedFigure(
+            document=document,
+            start=f.start,
+            end=f.end,
+            measure=f.measure[:40],
+            subject=f.subject[:60],
+            value=f.value,
+            previous=f.previous,
+            unit=f.unit[:12],
+            change=f.change,
+            expression=f.expression[:80],
+        )
+        for f in extract_reported_figures(document.body)
+        if (f.start, f.measure[:40]) not in taken
+    ]
+    ReportedFigure.objects.bulk_create(figures)
+    return len(figures)
+
+
+def document_facts_extract(*, document: Document) -> None:
+    """Everything read off the text itself: dated events and reported figures."""
+    document_events_extract(document=document)
+    document_figures_extract(document=document)
 
 
 def report_paths(paths: list[Path]) -> list[Path]:

@@ -62,5 +62,52 @@ def test_compare_api(client, seeded):
 
 
 def test_comparison_of_all_cities_runs_a_fixed_number_of_queries(client, seeded, django_assert_max_num_queries):
-    with django_assert_max_num_queries(5):
+    # cities with reports, cities picked, categories, mention counts, their initiatives, reported figures
+    with django_assert_max_num_queries(6):
         assert client.get("/compare/").status_code == 200
+
+
+def test_reported_figures_line_up_the_same_measure_across_cities(seeded):
+    from archive.selectors import cities_reported_figures
+
+    cities = [City.objects.get(slug=slug) for slug in ["zhuzhou", "yongzhou", "xiangtan", "xuchang", "changchun"]]
+    rows = dict(cities_reported_figures(cities))
+    # every city reports how many reform tasks it did, so that row comes first and is full
+    assert next(iter(rows)) == "改革任务"
+    assert [[figure.value_label for figure in cell] for cell in rows["改革任务"]] == [
+        ["896项"],
+        ["175项"],
+        ["213项"],
+        ["150项"],
+        ["1165项"],
+    ]
+    approvals = rows["行政审批事项"][3][0]
+    assert approvals.value_label == "822→98项" and approvals.year == 2020
+    assert "行政审批事项已由822项减至98项" in approvals.sentence
+    assert rows["行政审批事项"][0] == []  # 株洲 states no such figure
+
+
+def test_compare_page_shows_reported_figures_linked_to_their_sentence(client, seeded):
+    from archive.models import ReportedFigure
+
+    page = client.get("/compare/", {"cities": ["xuchang", "changchun"]}).content.decode()
+    assert "报告中的数字" in page
+    assert "822→98项" in page and "1165项" in page and "352个" in page
+    figure = ReportedFigure.objects.get(measure="行政审批事项", document__city__slug="xuchang")
+    assert f'href="{figure.get_absolute_url()}"' in page
+
+
+def test_hidden_figures_are_not_compared(client, seeded):
+    from archive.models import ReportedFigure
+
+    ReportedFigure.objects.filter(measure="行政审批事项").update(hidden=True)
+    assert "822→98项" not in client.get("/compare/", {"cities": ["xuchang"]}).content.decode()
+
+
+def test_compare_api_has_reported_figures(client, seeded):
+    data = client.get("/api/compare/", {"cities": ["xuchang", "changchun"]}).json()
+    figures = {row["measure"]: row["cities"] for row in data["figures"]}
+    (approvals,) = figures["行政审批事项"]["xuchang"]
+    assert (approvals["previous"], approvals["value"], approvals["unit"]) == (822, 98, "项")
+    assert approvals["change"] == "reduced" and approvals["paragraph"] >= 1
+    assert figures["改革任务"]["changchun"][0]["value"] == 1165

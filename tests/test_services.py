@@ -100,3 +100,26 @@ def test_curated_fixture_locates_every_passage_and_confirms_it():
         # The located passage (derived from offsets) names its initiative, after normalisation.
         assert any(normalise(name) in normalise(mention.passage) for name in mention.initiative.all_names)
     assert curated_fixture_load()["mentions_created"] == 0
+
+
+def test_import_extracts_the_figures_a_report_states(db):
+    result = document_import(data=seed_bytes("xuchang"), filename="xuchang.txt")
+    figures = {figure.measure: figure for figure in result.document.figures.all()}
+    assert figures["行政审批事项"].value_label == "822→98项"
+    assert figures["改革任务"].value_label == "150项"
+    assert all(figure.sentence and figure.start < figure.end for figure in figures.values())
+
+
+def test_curated_figures_survive_reextraction_and_others_are_replaced(db):
+    from archive.services import document_figures_extract
+
+    document = document_import(data=seed_bytes("changchun"), filename="changchun.txt").document
+    corrected = document.figures.get(measure="改革任务")
+    corrected.value, corrected.curated = 1166, True
+    corrected.save()
+    count_before = document.figures.count()
+
+    document_figures_extract(document=document)
+
+    assert document.figures.count() == count_before  # no duplicate of the corrected figure
+    assert document.figures.get(measure="改革任务").value == 1166

@@ -133,6 +133,20 @@ class CompareAPIView(APIView):
         def initiative_json(item):
             return {"slug": item.initiative.slug, "name": item.initiative.name, "earliest_year": item.earliest_year}
 
+        def figure_json(figure):
+            return {
+                "value": figure.value,
+                "previous": figure.previous,
+                "unit": figure.unit,
+                "change": figure.change,
+                "subject": figure.subject,
+                "expression": figure.expression,
+                "sentence": figure.sentence,
+                "year": figure.year,
+                "document": figure.document_id,
+                "paragraph": figure.paragraph_number,
+            }
+
         return Response(
             {
                 "cities": [{"slug": city.slug, "name": city.name} for city in cities],
@@ -156,5 +170,15 @@ class CompareAPIView(APIView):
                 "unique": {
                     city.slug: [initiative_json(item) for item in items] for city, items in comparison.unique.items()
                 },
+                "figures": [
+                    {
+                        "measure": measure,
+                        "cities": {
+                            city.slug: [figure_json(figure) for figure in cell]
+                            for city, cell in zip(cities, cells, strict=True)
+                        },
+                    }
+                    for measure, cells in selectors.cities_reported_figures(cities)
+                ],
             }
         )

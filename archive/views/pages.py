@@ -134,6 +134,7 @@ def compare(request):
             "unknown": unknown,
             "comparison": comparison,
             "counts_chart": charts.category_counts_chart(comparison) if comparison else None,
+            "figures": selectors.cities_reported_figures(cities) if cities else [],
         },
         status=status,
     )

@@ -4,7 +4,13 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from archive.models import Document
-from archive.services import SEED_DIR, curated_fixture_load, document_events_extract, seed_manifest
+from archive.services import (
+    SEED_DIR,
+    curated_fixture_load,
+    document_events_extract,
+    document_figures_extract,
+    seed_manifest,
+)
 
 
 class Command(BaseCommand):
@@ -19,8 +25,11 @@ class Command(BaseCommand):
                 "import_reports", str(SEED_DIR / entry["file"]), stdout=self.stdout, stderr=self.stderr, **overrides
             )
         counts = curated_fixture_load()
+        # Reports imported before event or figure extraction existed get them now.
         for document in Document.objects.filter(events__isnull=True):
             document_events_extract(document=document)
+        for document in Document.objects.filter(figures__isnull=True):
+            document_figures_extract(document=document)
         self.stdout.write(
             f"人工整理数据：政策领域 {counts['categories']}，改革举措 {counts['initiatives']}，"
             f"提及 {counts['mentions']}（新增 {counts['mentions_created']}）"
