@@ -29,7 +29,9 @@ from django.test import Client  # noqa: E402
 PAGES = [
     ("home", "/"),
     ("city timeline (株洲)", "/cities/zhuzhou/"),
+    ("city timeline (株洲), English", "/en/cities/zhuzhou/"),
     ("compare all five cities", "/compare/"),
+    ("compare all five cities, English", "/en/compare/"),
     ("compare three cities", "/compare/?cities=zhuzhou&cities=xiangtan&cities=xuchang"),
     ("initiative (河长制)", "/initiatives/hezhangzhi/"),
     ("document (株洲, 42 mentions)", "/documents/1/"),
