@@ -6,7 +6,7 @@ PORT ?= 8000
 export PORT
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: serve test lint format setup data migrations-check clean
+.PHONY: serve test lint format setup data migrations-check browser-deps messages clean
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -40,8 +40,32 @@ format: $(VENV)/.dev
 migrations-check: $(VENV)/.dev
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
-test: lint migrations-check
+# The browser tests (tests/browser) drive Debian's Chromium through Playwright; pages need a CJK font
+# or Chinese renders as boxes. Installs both when either is missing, else does nothing. Never
+# `playwright install`: it downloads a browser build of its own.
+CHROMIUM := /usr/bin/chromium
+BROWSER_PACKAGES := chromium fonts-noto-cjk
+
+browser-deps:
+	@if [ -x $(CHROMIUM) ] && { fc-list :lang=zh family 2>/dev/null | grep -q . || \
+		[ "$$(dpkg-query -W -f='$${Status}' fonts-noto-cjk 2>/dev/null)" = "install ok installed" ]; }; then \
+		exit 0; \
+	fi; \
+	if [ "$$(id -u)" -eq 0 ]; then SUDO=; \
+	elif command -v sudo >/dev/null 2>&1; then SUDO=sudo; \
+	else echo "browser-deps: need root or sudo to apt-get install $(BROWSER_PACKAGES)" >&2; exit 1; fi; \
+	echo "browser-deps: installing $(BROWSER_PACKAGES)"; \
+	$$SUDO apt-get update && \
+	$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(BROWSER_PACKAGES)
+
+test: lint migrations-check browser-deps
 	$(BIN)/pytest
+
+# Update the English catalogue from the code and templates, then compile it (needs GNU gettext).
+# The compiled .mo is committed, so serving and testing need no gettext.
+messages: setup
+	$(BIN)/python manage.py makemessages -l en --no-obsolete --ignore=.venv --ignore=bench --ignore=tests --ignore=staticfiles --ignore=var
+	$(BIN)/python manage.py compilemessages -l en --ignore=.venv
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

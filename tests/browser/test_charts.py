@@ -1,0 +1,86 @@
+"""The charts in a real browser: drawn from the vendored ECharts, offline, and clickable through to
+the page they summarise. The tables beside them are tested in tests/test_pages.py."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import wait_for_chart
+
+pytestmark = pytest.mark.browser
+
+
+def click_chart_at(page, name: str, finder: str, value) -> None:
+    """Click where the chart draws `value` (ECharts' own coordinate conversion, so no guessed pixels)."""
+    chart = wait_for_chart(page, name)
+    x, y = page.evaluate(
+        f"([name, value]) => window.archiveCharts[name].convertToPixel({finder}, value)", [name, value]
+    )
+    box = chart.bounding_box()
+    page.mouse.click(box["x"] + x, box["y"] + y)
+
+
+def test_timeline_chart_spans_the_report_and_a_click_on_a_year_jumps_to_it(page):
+    page.goto("/cities/zhuzhou/")
+    wait_for_chart(page, "timeline")
+    years = page.evaluate("() => window.archiveCharts.timeline.getOption().xAxis[0].data")
+    assert years == [str(year) for year in range(2012, 2023)]
+
+    click_chart_at(page, "timeline", "{xAxisIndex: 0, yAxisIndex: 0}", ["2021", 1])
+
+    expect(page).to_have_url(re.compile(r"#y2021$"))
+    expect(page.locator("#y2021")).to_be_in_viewport()
+
+
+def test_category_chart_has_a_bar_series_per_compared_city_and_a_bar_opens_that_citys_area(page):
+    page.goto("/compare/?cities=zhuzhou&cities=xiangtan&cities=xuchang")
+    wait_for_chart(page, "category-counts")
+    series = page.evaluate("() => window.archiveCharts['category-counts'].getOption().series.map(s => s.name)")
+    assert series == ["株洲", "湘潭", "许昌"]
+    # with the chart drawn, its table folds away but stays one click off
+    expect(page.locator("details.chart-data").first).not_to_have_attribute("open", "")
+
+    # 湘潭's bar in 生态环境 (the sixth category): 4 initiatives
+    bar = page.evaluate(
+        """() => {
+            const chart = window.archiveCharts['category-counts'];
+            const layout = chart.getModel().getSeriesByIndex(1).getData().getItemLayout(5);
+            return [layout.x + layout.width / 2, layout.y + layout.height / 2];
+        }"""
+    )
+    box = page.locator('div.chart[data-chart="category-counts"]').bounding_box()
+    page.mouse.click(box["x"] + bar[0], box["y"] + bar[1])
+
+    expect(page).to_have_url(re.compile(r"/cities/xiangtan/\?category=ecology$"))
+    expect(page.get_by_role("heading", level=2, name=re.compile("生态环境"))).to_be_visible()
+
+
+def test_initiative_map_marks_adopting_cities_and_a_city_opens_its_timeline(page):
+    page.goto("/initiatives/hezhangzhi/")
+    wait_for_chart(page, "diffusion")
+    wait_for_chart(page, "adoption-map")
+    points = page.evaluate(
+        "() => window.archiveCharts['adoption-map'].getOption().series[0].data.map(p => [p.name, p.value])"
+    )
+    assert {name for name, _ in points} == {"株洲", "湘潭", "许昌"}
+    cumulative = page.evaluate("() => window.archiveCharts.diffusion.getOption().series[0].data")
+    assert cumulative[-1] == 3 and cumulative == sorted(cumulative)
+
+    xuchang = next(value for name, value in points if name == "许昌")
+    click_chart_at(page, "adoption-map", "{geoIndex: 0}", xuchang[:2])
+
+    expect(page).to_have_url(re.compile(r"/cities/xuchang/$"))
+
+
+def test_english_pages_draw_the_same_charts_with_english_labels(page):
+    page.goto("/en/compare/?cities=zhuzhou&cities=changchun")
+    wait_for_chart(page, "category-counts")
+    option = page.evaluate("() => window.archiveCharts['category-counts'].getOption()")
+    assert [series["name"] for series in option["series"]] == ["Zhuzhou 株洲", "Changchun 长春"]
+    assert "Ecology and environment" in option["yAxis"][0]["data"]
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+
+    page.get_by_role("link", name="中文").click()
+    expect(page).to_have_url(re.compile(r"/compare/\?cities=zhuzhou&cities=changchun$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("城市比较")
