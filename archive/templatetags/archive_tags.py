@@ -54,3 +54,9 @@ def category_label_filter(category):
 def language_url(context, language_code):
     """This page (path and query) in another interface language: /cities/zhuzhou/ ↔ /en/cities/zhuzhou/."""
     return translate_url(context["request"].get_full_path(), language_code)
+
+
+@register.filter
+def any_selected(facets) -> bool:
+    """Whether a facet value in this list is in use (its folded list then opens)."""
+    return any(facet.selected for facet in facets)

@@ -7,7 +7,8 @@
   var ACCENT = "#9b2c2c";
   var PALETTE = ["#9b2c2c", "#2b6cb0", "#2f855a", "#b7791f", "#6b46c1", "#c05621", "#319795", "#702459"];
   var FONT = '"Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", sans-serif';
-  var BASE = { textStyle: { fontFamily: FONT }, animationDuration: 300 };
+  var REDUCED_MOTION = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+  var BASE = { textStyle: { fontFamily: FONT }, animation: !REDUCED_MOTION, animationDuration: 300 };
 
   window.archiveCharts = {};
 

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -104,3 +106,20 @@ HOSTILE = st.one_of(
 def test_hostile_queries_never_cause_a_server_error(client, indexed, query):
     for url in ("/search/", "/api/search/"):
         assert client.get(url, {"q": query}).status_code in {200, 400}
+
+
+def test_long_facet_lists_fold_after_eight_values_and_open_when_one_beyond_is_chosen(client, indexed):
+    page = client.get("/search/").content.decode()
+    initiative_facet = page.split("<h2>改革举措</h2>", 1)[1].split("</section>", 1)[0]
+    visible, folded = initiative_facet.split('<details class="more-facets"', 1)
+    assert visible.count("<li>") == 8
+    assert folded.startswith("><summary>另外 ")  # closed: nothing chosen in it
+
+    beyond = re.findall(r'href="\?initiative=([\w-]+)"', folded)[0]
+    page = client.get("/search/", {"initiative": beyond}).content.decode()
+    initiative_facet = page.split("<h2>改革举措</h2>", 1)[1].split("</section>", 1)[0]
+    head, _, rest = initiative_facet.partition("<details")
+    chosen = 'href="?" class="selected" aria-current="true"'
+    assert chosen in initiative_facet  # the chosen value is listed, as selected
+    if chosen not in head:  # and if it is in the folded part, that part is open
+        assert rest.startswith(' class="more-facets" open>')
