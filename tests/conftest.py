@@ -5,6 +5,9 @@ from django.conf import settings
 from django.core.management import call_command
 from django.utils import translation
 
+from archive.search import engine
+from archive.search.indexing import index_rebuild
+
 SEED_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "seeds"
 
 SEED_FILES = {
@@ -45,3 +48,18 @@ def _default_language():
 def seeded(db):
     """The archive as `make serve` leaves it: five seed reports and the curated fixture."""
     call_command("load_seed", stdout=open("/dev/null", "w"))
+
+
+@pytest.fixture
+def search_dir(settings, tmp_path):
+    """Each test gets its own index directory."""
+    settings.SEARCH_DIR = tmp_path / "search"
+    engine.reset()
+    yield settings.SEARCH_DIR
+    engine.reset()
+
+
+@pytest.fixture
+def indexed(seeded, search_dir):
+    """The seed archive with its search index built."""
+    index_rebuild()
