@@ -308,12 +308,28 @@ class Mention(models.Model):
         return self.document.body.count("\n", 0, self.start) + 1
 
 
+class SentenceOfDocument:
+    """For rows that point at a sentence of a report by offsets (`document`, `start`, `end`): the
+    sentence itself and a link to its paragraph."""
+
+    def get_absolute_url(self):
+        return f"{self.document.get_absolute_url()}#p{self.paragraph_number}"
+
+    @property
+    def sentence(self) -> str:
+        return self.document.body[self.start : self.end]
+
+    @property
+    def paragraph_number(self) -> int:
+        return self.document.body.count("\n", 0, self.start) + 1
+
+
 class DatedEventQuerySet(models.QuerySet):
     def visible(self):
         return self.filter(hidden=False)
 
 
-class DatedEvent(models.Model):
+class DatedEvent(SentenceOfDocument, models.Model):
     """A sentence of a report that names a time, with the year it refers to (see importing/events.py).
 
     Extracted automatically; a curator may correct the year or hide the event, and such an event is
@@ -347,17 +363,6 @@ class DatedEvent(models.Model):
     def __str__(self):
         return f"{self.date_label} {self.sentence[:30]}"
 
-    def get_absolute_url(self):
-        return f"{self.document.get_absolute_url()}#p{self.paragraph_number}"
-
-    @property
-    def sentence(self) -> str:
-        return self.document.body[self.start : self.end]
-
-    @property
-    def paragraph_number(self) -> int:
-        return self.document.body.count("\n", 0, self.start) + 1
-
     @property
     def date_label(self) -> str:
         if self.year_end and self.year_end != self.year:
@@ -385,7 +390,7 @@ class ReportedFigureQuerySet(models.QuerySet):
         return self.filter(hidden=False)
 
 
-class ReportedFigure(models.Model):
+class ReportedFigure(SentenceOfDocument, models.Model):
     """A number a report states about its reforms (行政审批事项由822项减至98项), under a measure that
     lines it up with other cities' figures (see importing/figures.py). Extracted automatically; a
     curator may correct or hide one, and it is then `curated` and kept by later extractions."""
@@ -415,17 +420,6 @@ class ReportedFigure(models.Model):
 
     def __str__(self):
         return f"{self.measure} {self.value_label}"
-
-    def get_absolute_url(self):
-        return f"{self.document.get_absolute_url()}#p{self.paragraph_number}"
-
-    @property
-    def sentence(self) -> str:
-        return self.document.body[self.start : self.end]
-
-    @property
-    def paragraph_number(self) -> int:
-        return self.document.body.count("\n", 0, self.start) + 1
 
     @property
     def year(self) -> int | None:
