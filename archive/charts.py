@@ -18,8 +18,10 @@ def _year_axis(years: list[int]) -> list[int]:
 
 def timeline_chart(timeline, documents) -> dict | None:
     """Per year: initiatives first named, dated statements, and the span each report covers."""
-    spans = [(d.year_start, d.year_end or d.year_start) for d in documents if d.year_start]
-    years = _year_axis([entry.year for entry in timeline] + [year for span in spans for year in span])
+    dated = [document for document in documents if document.year_start]
+    years = _year_axis(
+        [entry.year for entry in timeline] + [year for d in dated for year in (d.year_start, d.year_end) if year]
+    )
     if not years:
         return None
     by_year = {entry.year: entry for entry in timeline}
@@ -36,10 +38,7 @@ def timeline_chart(timeline, documents) -> dict | None:
                 "data": [len(by_year[y].events) if y in by_year else 0 for y in years],
             },
         ],
-        "reports": [
-            {"name": document.display_title, "start": start, "end": end}
-            for document, (start, end) in zip([d for d in documents if d.year_start], spans, strict=True)
-        ],
+        "reports": [{"name": d.display_title, "start": d.year_start, "end": d.year_end or d.year_start} for d in dated],
         "reportLabel": _("报告覆盖的年份"),
     }
 

@@ -15,6 +15,11 @@ def city_label(city) -> str:
     return city.short_name if is_chinese_interface() else f"{city.pinyin_name} {city.short_name}"
 
 
+def city_full_label(city) -> str:
+    """株洲市 on Chinese pages, Zhuzhou 株洲市 on English ones."""
+    return city.name if is_chinese_interface() else f"{city.pinyin_name} {city.name}"
+
+
 def province_label(province: str) -> str:
     return province if is_chinese_interface() else f"{province_english(province)} {province}"
 

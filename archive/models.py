@@ -324,7 +324,9 @@ class SentenceOfDocument:
         return self.document.body.count("\n", 0, self.start) + 1
 
 
-class DatedEventQuerySet(models.QuerySet):
+class HideableQuerySet(models.QuerySet):
+    """For what is extracted automatically and a curator may hide (events, figures)."""
+
     def visible(self):
         return self.filter(hidden=False)
 
@@ -347,7 +349,7 @@ class DatedEvent(SentenceOfDocument, models.Model):
     hidden = models.BooleanField(_("隐藏"), default=False)
     curated = models.BooleanField(_("人工修订"), default=False, editable=False)
 
-    objects = DatedEventQuerySet.as_manager()
+    objects = HideableQuerySet.as_manager()
 
     class Meta:
         ordering = ["year", "month", "day", "document", "start"]
@@ -385,11 +387,6 @@ class FigureChange(models.TextChoices):
     PERCENT_CHANGE = "percent_change", _("变化百分比")
 
 
-class ReportedFigureQuerySet(models.QuerySet):
-    def visible(self):
-        return self.filter(hidden=False)
-
-
 class ReportedFigure(SentenceOfDocument, models.Model):
     """A number a report states about its reforms (行政审批事项由822项减至98项), under a measure that
     lines it up with other cities' figures (see importing/figures.py). Extracted automatically; a
@@ -408,7 +405,7 @@ class ReportedFigure(SentenceOfDocument, models.Model):
     hidden = models.BooleanField(_("隐藏"), default=False)
     curated = models.BooleanField(_("人工修订"), default=False, editable=False)
 
-    objects = ReportedFigureQuerySet.as_manager()
+    objects = HideableQuerySet.as_manager()
 
     class Meta:
         ordering = ["measure", "document", "start"]

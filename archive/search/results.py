@@ -7,8 +7,7 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from archive.display import is_chinese_interface
-from archive.importing.gazetteer import pinyin_name, province_english
+from archive.display import category_label, city_full_label, province_label
 from archive.models import Category, City, Document, Initiative
 from archive.search import engine
 from archive.search.highlight import snippets
@@ -153,18 +152,11 @@ def search_documents(params: dict, *, default_page_size: int = 20) -> SearchPage
 
 
 def _labelled_facets(raw: dict[str, list[tuple[str, int]]], params: dict) -> dict[str, list[FacetValue]]:
-    chinese = is_chinese_interface()
     cities = City.objects.filter(slug__in=[value for value, _count in raw.get("city", [])])
     labels = {
-        "city": {
-            slug: name if chinese else f"{pinyin_name(short_name)} {name}"
-            for slug, name, short_name in cities.values_list("slug", "name", "short_name")
-        },
-        "province": {} if chinese else {p: f"{province_english(p)} {p}" for p, _count in raw.get("province", [])},
-        "categories": {
-            slug: name if chinese else (name_en or name)
-            for slug, name, name_en in Category.objects.values_list("slug", "name", "name_en")
-        },
+        "city": {city.slug: city_full_label(city) for city in cities.only("slug", "name", "short_name")},
+        "province": {province: province_label(province) for province, _count in raw.get("province", [])},
+        "categories": {category.slug: category_label(category) for category in Category.objects.all()},
         "initiatives": dict(
             Initiative.objects.filter(slug__in=[v for v, _count in raw.get("initiatives", [])]).values_list(
                 "slug", "name"
