@@ -3,18 +3,18 @@
 from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from archive import charts, selectors
 from archive.search.queries import parse_query
 from archive.search.results import SORTS, SearchForm, search_documents
 
 FACET_LABELS = [
-    ("city", gettext_lazy("城市")),
+    ("city", pgettext_lazy("field", "城市")),
     ("province", gettext_lazy("省份")),
     ("year", gettext_lazy("年份")),
     ("category", gettext_lazy("政策领域")),
-    ("initiative", gettext_lazy("改革举措")),
+    ("initiative", pgettext_lazy("field", "改革举措")),
 ]
 
 
