@@ -1,4 +1,13 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _sync_curator_group(sender, **kwargs):
+    # Permissions are created by post_migrate too, so the group is synced after them, on every
+    # migrate: a new model's permissions reach curators without a hand-written data migration.
+    from archive.services.curation import curator_group_sync
+
+    curator_group_sync()
 
 
 class ArchiveConfig(AppConfig):
@@ -8,3 +17,5 @@ class ArchiveConfig(AppConfig):
 
     def ready(self):
         from archive import signals  # noqa: F401  (connects the index-update handlers)
+
+        post_migrate.connect(_sync_curator_group, sender=self, dispatch_uid="archive-curator-group")

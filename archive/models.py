@@ -6,7 +6,7 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.functional import cached_property
@@ -79,6 +79,24 @@ class DocumentQuerySet(models.QuerySet):
     def chronological(self):
         return self.order_by("year_start", "published_on", "pk")
 
+    def with_review_counts(self):
+        """How many suggested mentions and pending candidate terms wait for a curator."""
+        return self.annotate(
+            pending_mention_count=Count("mentions", filter=Q(mentions__status=MentionStatus.SUGGESTED), distinct=True),
+            pending_candidate_count=Count(
+                "candidate_terms", filter=Q(candidate_terms__status=CandidateStatus.PENDING), distinct=True
+            ),
+            confirmed_mention_count=Count(
+                "mentions", filter=Q(mentions__status=MentionStatus.CONFIRMED), distinct=True
+            ),
+        )
+
+    def awaiting_review(self):
+        # Exists, not a join: a join here would be reused by with_review_counts and skew its counts.
+        suggested = Mention.objects.filter(document=OuterRef("pk"), status=MentionStatus.SUGGESTED)
+        pending = CandidateTerm.objects.filter(document=OuterRef("pk"), status=CandidateStatus.PENDING)
+        return self.filter(Exists(suggested) | Exists(pending))
+
     def covering_year(self, year: int):
         """Reports whose span of years includes `year`."""
         return self.filter(year_start__lte=year).filter(
@@ -150,6 +168,15 @@ class Document(models.Model):
     @property
     def paragraphs(self) -> list[str]:
         return self.body.split("\n")
+
+
+class DocumentToReview(Document):
+    """The review queue in the admin: reports with suggestions no curator has decided on yet."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("待审核报告")
+        verbose_name_plural = _("待审核报告")
 
 
 class Category(models.Model):
@@ -234,6 +261,26 @@ class InitiativeAlias(models.Model):
     def clean(self):
         if Initiative.objects.filter(name=self.name).exists():
             raise ValidationError({"name": _("该别名与某项改革举措的名称相同。")})
+
+
+class InitiativeRedirect(models.Model):
+    """An address an initiative had before a rename or a merge; its old URL redirects here, so
+    citations of /initiatives/<old-slug>/ keep working."""
+
+    old_slug = models.SlugField(_("原标识"), max_length=120, unique=True)
+    initiative = models.ForeignKey(
+        Initiative, verbose_name=_("改革举措"), on_delete=models.CASCADE, related_name="redirects"
+    )
+    reason = models.CharField(_("原因"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["old_slug"]
+        verbose_name = _("旧地址")
+        verbose_name_plural = _("旧地址")
+
+    def __str__(self):
+        return f"{self.old_slug} → {self.initiative.slug}"
 
 
 class MentionStatus(models.TextChoices):
@@ -322,6 +369,68 @@ class SentenceOfDocument:
     @property
     def paragraph_number(self) -> int:
         return self.document.body.count("\n", 0, self.start) + 1
+
+
+_QUOTE_MARKS = str.maketrans("", "", "“”‘’「」『』\"'《》")
+
+
+class CandidateStatus(models.TextChoices):
+    PENDING = "pending", _("待审核")
+    ACCEPTED = "accepted", _("已采纳")
+    DISMISSED = "dismissed", _("已忽略")
+
+
+class CandidateTermQuerySet(models.QuerySet):
+    def pending(self):
+        return self.filter(status=CandidateStatus.PENDING)
+
+
+class CandidateTerm(SentenceOfDocument, models.Model):
+    """A term the text itself marks as a possible new initiative (in quotation marks, or shaped like
+    X模式, X制, X改革, 一X一X), found by the suggestion engine. A curator turns it into an initiative
+    (or an alias of one) with the sentence as evidence, or dismisses it; a dismissed term is not
+    proposed again for the same report."""
+
+    document = models.ForeignKey(
+        Document, verbose_name=_("报告"), on_delete=models.CASCADE, related_name="candidate_terms"
+    )
+    term = models.CharField(_("词语"), max_length=80)
+    normalised = models.CharField(_("规范形式"), max_length=80, db_index=True)
+    signal = models.CharField(_("线索"), max_length=16)
+    start = models.PositiveIntegerField(_("句子起始位置"))
+    end = models.PositiveIntegerField(_("句子结束位置"))
+    match_start = models.PositiveIntegerField(_("词语起始位置"))
+    match_end = models.PositiveIntegerField(_("词语结束位置"))
+    status = models.CharField(
+        _("状态"), max_length=12, choices=CandidateStatus.choices, default=CandidateStatus.PENDING, db_index=True
+    )
+    initiative = models.ForeignKey(
+        Initiative,
+        verbose_name=_("采纳为"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="candidate_terms",
+    )
+
+    objects = CandidateTermQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["document", "match_start"]
+        verbose_name = _("候选新举措")
+        verbose_name_plural = _("候选新举措")
+        constraints = [
+            models.UniqueConstraint(fields=["document", "normalised", "start"], name="candidate_unique_in_sentence"),
+            models.CheckConstraint(condition=Q(start__lt=models.F("end")), name="candidate_sentence_not_empty"),
+        ]
+
+    def __str__(self):
+        return self.term
+
+    @property
+    def proposed_name(self) -> str:
+        """The term as an initiative's name: 株洲“一件事一次办”改革 → 株洲一件事一次办改革."""
+        return self.term.translate(_QUOTE_MARKS).strip() or self.term
 
 
 class HideableQuerySet(models.QuerySet):

@@ -7,7 +7,18 @@ from django.db.models import Count, Min, Prefetch, Q
 from django.shortcuts import get_object_or_404
 
 from archive.highlighting import Span, mark_spans
-from archive.models import Category, City, DatedEvent, Document, Initiative, Mention, MentionStatus, ReportedFigure
+from archive.models import (
+    CandidateStatus,
+    Category,
+    City,
+    DatedEvent,
+    Document,
+    Initiative,
+    InitiativeRedirect,
+    Mention,
+    MentionStatus,
+    ReportedFigure,
+)
 from archive.search.highlight import hit_spans
 
 
@@ -140,6 +151,12 @@ def initiative_get(slug: str) -> Initiative:
     return get_object_or_404(
         Initiative.objects.select_related("category").prefetch_related("aliases", "related"), slug=slug
     )
+
+
+def initiative_moved_to(slug: str) -> Initiative | None:
+    """Where an initiative that had this address (before a rename or merge) is now."""
+    redirect = InitiativeRedirect.objects.select_related("initiative").filter(old_slug=slug).first()
+    return redirect.initiative if redirect else None
 
 
 def initiative_mentions(initiative: Initiative):
@@ -309,3 +326,73 @@ def initiative_adoptions(mentions) -> tuple[list[Adoption], list[tuple[int, int,
         total += len(new)
         curve.append((year, total, new))
     return adoptions, curve
+
+
+# --- curator review (admin) ---------------------------------------------------------------------
+
+
+@dataclass
+class CandidateGroup:
+    """One candidate term of a report with every sentence it appears in."""
+
+    normalised: str
+    term: str
+    signal: str
+    rows: list = field(default_factory=list)
+
+
+@dataclass
+class DocumentReview:
+    document: Document
+    paragraphs: list[tuple[int, int, str]]  # (number, offset of its first character, marked-up text)
+    suggested: list[Mention]
+    confirmed: list[Mention]
+    rejected: list[Mention]
+    candidates: list[CandidateGroup]
+
+
+_REVIEW_CLASSES = {
+    MentionStatus.CONFIRMED: "review-confirmed",
+    MentionStatus.SUGGESTED: "review-suggested",
+    MentionStatus.REJECTED: "review-rejected",
+}
+
+
+def document_review(document: Document) -> DocumentReview:
+    """Everything the review screen shows: the text with each mention and candidate term marked
+    (offsets kept as data-offset so a selection can be turned back into body offsets), and the
+    mentions and candidate terms to decide on. Three queries, whatever the report's size."""
+    mentions = list(document.mentions.select_related("initiative__category", "confirmed_by").order_by("start", "pk"))
+    candidates = list(document.candidate_terms.filter(status=CandidateStatus.PENDING).order_by("match_start"))
+    # Earlier spans win where marks overlap: candidate terms (short) first, then by decision.
+    rank = {MentionStatus.CONFIRMED: 0, MentionStatus.SUGGESTED: 1, MentionStatus.REJECTED: 2}
+    spans = [
+        Span(c.match_start, c.match_end, {"class": "review-candidate", "data-candidate": c.normalised})
+        for c in candidates
+    ] + [
+        Span(m.start, m.end, {"class": _REVIEW_CLASSES[m.status], "data-mention": m.pk, "title": m.initiative.name})
+        for m in sorted(mentions, key=lambda m: rank[m.status])
+    ]
+    paragraphs = []
+    offset = 0
+    for number, text in enumerate(document.body.split("\n"), start=1):
+        paragraphs.append((number, offset, mark_spans(text, spans, offset=offset)))
+        offset += len(text) + 1
+    groups: dict[str, CandidateGroup] = {}
+    for candidate in candidates:
+        group = groups.setdefault(
+            candidate.normalised, CandidateGroup(candidate.normalised, candidate.proposed_name, candidate.signal)
+        )
+        candidate.document = document  # its sentence is read off the body without a query
+        group.rows.append(candidate)
+    by_status = {status: [m for m in mentions if m.status == status] for status in MentionStatus}
+    for mention in mentions:
+        mention.document = document
+    return DocumentReview(
+        document=document,
+        paragraphs=paragraphs,
+        suggested=by_status[MentionStatus.SUGGESTED],
+        confirmed=by_status[MentionStatus.CONFIRMED],
+        rejected=by_status[MentionStatus.REJECTED],
+        candidates=sorted(groups.values(), key=lambda g: (-len(g.rows), g.rows[0].match_start)),
+    )

@@ -44,6 +44,16 @@ def _default_language():
         yield
 
 
+@pytest.fixture(autouse=True)
+def _no_shared_search_index(settings, tmp_path_factory):
+    """No test reads or writes the developer's index in var/: tests that want an index build one
+    (`search_dir`, `indexed`); the others see none."""
+    settings.SEARCH_DIR = tmp_path_factory.mktemp("no-index") / "search"
+    engine.reset()
+    yield
+    engine.reset()
+
+
 @pytest.fixture
 def seeded(db):
     """The archive as `make serve` leaves it: five seed reports and the curated fixture."""

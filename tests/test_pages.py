@@ -41,7 +41,7 @@ def test_document_page_has_paragraph_anchors_metadata_and_marked_initiatives(cli
     page = client.get(document.get_absolute_url()).content.decode()
     assert 'id="p1"' in page and f'id="p{len(document.paragraphs)}"' in page
     assert "永州日报" in page and "欧春涛、唐斌" in page
-    mention = Mention.objects.filter(document=document, initiative__slug="yizhaotong").first()
+    mention = Mention.objects.confirmed().filter(document=document, initiative__slug="yizhaotong").first()
     assert f'<mark id="m{mention.pk}" class="mention" title="一照通">' in page
     assert "频道精选" not in page
 
@@ -51,7 +51,7 @@ def test_document_lists_each_tagged_initiative_once(client, seeded):
     page = client.get(document.get_absolute_url()).content.decode()
     chips = page.split('class="doc-initiatives"')[1].split("</section>")[0]
     assert chips.count(">一照通</a>") == 1
-    assert Mention.objects.filter(document=document, initiative__name="一照通").count() > 1
+    assert Mention.objects.confirmed().filter(document=document, initiative__name="一照通").count() > 1
 
 
 def test_document_without_a_title_says_its_title_is_supplied(client, seeded):
@@ -60,7 +60,7 @@ def test_document_without_a_title_says_its_title_is_supplied(client, seeded):
 
 
 def test_suggested_mentions_are_not_shown_publicly(client, seeded):
-    mention = Mention.objects.filter(document__city__slug="xuchang").first()
+    mention = Mention.objects.confirmed().filter(document__city__slug="xuchang").first()
     Mention.objects.filter(pk=mention.pk).update(status=MentionStatus.SUGGESTED)
     page = client.get(mention.document.get_absolute_url()).content.decode()
     assert f'id="m{mention.pk}"' not in page

@@ -26,6 +26,7 @@ from archive.models import (
     ReportedFigure,
 )
 from archive.search.normalise import normalise
+from archive.services.curation import document_suggestions_refresh
 
 logger = logging.getLogger(__name__)
 
@@ -134,6 +135,7 @@ def document_import(
         with transaction.atomic():
             document.save()
             document_facts_extract(document=document)
+            document_suggestions_refresh(document=document)
     except IntegrityError:
         # Another importer saved the same report between our check and our write.
         return ImportResult(document=Document.objects.get(content_hash=digest), created=False)
@@ -275,13 +277,18 @@ def curated_fixture_load(*, path: Path = CURATED_FIXTURE) -> dict[str, int]:
         start = document.body.find(item["passage"])
         if start < 0:
             raise SeedDataError(f"passage not found in {item['seed_file']}: {item['passage'][:30]}…")
-        _, was_created = Mention.objects.get_or_create(
+        mention, was_created = Mention.objects.get_or_create(
             document=document,
             initiative=initiatives[item["initiative"]],
             start=start,
             end=start + len(item["passage"]),
             defaults={"year": item.get("year"), "status": MentionStatus.CONFIRMED, "confirmed_at": now},
         )
+        if mention.status == MentionStatus.SUGGESTED:
+            # The machine proposed the same passage first; the fixture is a curator's decision. A
+            # rejection, also a curator's decision, is left alone.
+            mention.status, mention.year, mention.confirmed_at = MentionStatus.CONFIRMED, item.get("year"), now
+            mention.save()
         created += was_created
     return {
         "categories": len(data["categories"]),

@@ -1,6 +1,6 @@
 """Server-rendered pages. Each view reads like a sentence: fetch through a selector, render."""
 
-from django.http import Http404
+from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
@@ -82,7 +82,15 @@ def initiative_list(request):
 
 
 def initiative_detail(request, slug):
-    initiative = selectors.initiative_get(slug)
+    try:
+        initiative = selectors.initiative_get(slug)
+    except Http404:
+        # Renamed or merged: the old address, as cited, still leads to the initiative.
+        moved = selectors.initiative_moved_to(slug)
+        if moved is None:
+            raise
+        query = request.META.get("QUERY_STRING", "")
+        return HttpResponsePermanentRedirect(moved.get_absolute_url() + (f"?{query}" if query else ""))
     mentions = list(selectors.initiative_mentions(initiative))
     adoptions, diffusion = selectors.initiative_adoptions(mentions)
     return render(

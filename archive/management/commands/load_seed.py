@@ -9,6 +9,7 @@ from archive.services import (
     curated_fixture_load,
     document_events_extract,
     document_figures_extract,
+    documents_suggestions_refresh,
     seed_manifest,
 )
 
@@ -30,7 +31,11 @@ class Command(BaseCommand):
             document_events_extract(document=document)
         for document in Document.objects.filter(figures__isnull=True):
             document_figures_extract(document=document)
+        # Now that the curated initiatives are known, propose their other mentions in the seeds.
+        seed_files = [entry["file"] for entry in seed_manifest()]
+        suggested = documents_suggestions_refresh(documents=Document.objects.filter(original_filename__in=seed_files))
         self.stdout.write(
             f"人工整理数据：政策领域 {counts['categories']}，改革举措 {counts['initiatives']}，"
-            f"提及 {counts['mentions']}（新增 {counts['mentions_created']}）"
+            f"提及 {counts['mentions']}（新增 {counts['mentions_created']}）；"
+            f"待审核建议：新增提及 {suggested.mentions_added}，新增候选词 {suggested.candidates_added}"
         )
