@@ -1,6 +1,6 @@
 from django.urls import path
 
-from archive.views import pages
+from archive.views import data, pages
 
 urlpatterns = [
     path("", pages.home, name="home"),
@@ -11,4 +11,5 @@ urlpatterns = [
     path("compare/", pages.compare, name="compare"),
     path("initiatives/", pages.initiative_list, name="initiative-list"),
     path("initiatives/<slug:slug>/", pages.initiative_detail, name="initiative-detail"),
+    path("data/", data.data_page, name="data"),
 ]

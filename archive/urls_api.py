@@ -2,7 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
-from archive.views import api, search_api
+from archive.views import api, data, search_api
 
 router = DefaultRouter()
 router.register("cities", api.CityViewSet, basename="api-city")
@@ -13,5 +13,8 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("search/", search_api.SearchAPIView.as_view(), name="api-search"),
     path("compare/", api.CompareAPIView.as_view(), name="api-compare"),
+    path("export/dataset.json", data.export_json, name="api-export-json"),
+    path("export/dataset.zip", data.export_zip, name="api-export-zip"),
+    path("export/<slug:table>.csv", data.export_table_csv, name="api-export-table-csv"),
     path("", include(router.urls)),
 ]
