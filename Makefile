@@ -6,7 +6,7 @@ PORT ?= 8000
 export PORT
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: serve test lint format setup data migrations-check browser-deps messages clean
+.PHONY: serve test lint format setup data migrations-check browser-deps messages backup restore clean
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -66,6 +66,15 @@ test: lint migrations-check browser-deps
 messages: setup
 	$(BIN)/python manage.py makemessages -l en --no-obsolete --ignore=.venv --ignore=bench --ignore=tests --ignore=staticfiles --ignore=var
 	$(BIN)/python manage.py compilemessages -l en --ignore=.venv
+
+# A consistent snapshot (database, dataset export, manifest) in var/backups/; safe while serving.
+backup: setup
+	$(BIN)/python manage.py backup_archive
+
+# Stop the site first: make restore FILE=var/backups/reform-archive-YYYYmmdd-HHMMSS.tar.gz
+restore: setup
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=var/backups/reform-archive-YYYYmmdd-HHMMSS.tar.gz" >&2; exit 2; }
+	$(BIN)/python manage.py restore_archive "$(FILE)"
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache
