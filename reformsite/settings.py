@@ -6,7 +6,13 @@ which is outside version control.
 
 import os
 import secrets
+import tempfile
+from datetime import timedelta
 from pathlib import Path
+
+import dj_database_url
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("REFORM_VAR_DIR", BASE_DIR / "var"))
@@ -24,14 +30,29 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
+
+
 def _secret_key() -> str:
-    """Use DJANGO_SECRET_KEY when given; otherwise generate one once and keep it in VAR_DIR."""
+    """Use DJANGO_SECRET_KEY when given; otherwise generate one once and keep it in VAR_DIR.
+
+    The file is written under another name with mode 0600 and linked into place, so it is never
+    readable by others, never half-written, and two processes starting at once share one key."""
     if os.environ.get("DJANGO_SECRET_KEY"):
         return os.environ["DJANGO_SECRET_KEY"]
     key_file = VAR_DIR / "secret_key"
     if not key_file.exists():
-        key_file.write_text(secrets.token_urlsafe(64), encoding="utf-8")
-        key_file.chmod(0o600)
+        descriptor, temporary = tempfile.mkstemp(dir=VAR_DIR, prefix=".secret_key.")  # mode 0600
+        try:
+            with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+                handle.write(secrets.token_urlsafe(64))
+            os.link(temporary, key_file)
+        except FileExistsError:
+            pass  # another process got there first: use its key
+        finally:
+            os.unlink(temporary)
     return key_file.read_text(encoding="utf-8").strip()
 
 
@@ -51,6 +72,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "haystack",
+    "axes",
     "archive",
 ]
 
@@ -64,6 +86,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "reformsite.urls"
@@ -88,19 +112,41 @@ WSGI_APPLICATION = "reformsite.wsgi.application"
 
 # SQLite in WAL mode with a busy timeout and IMMEDIATE transactions, so that several
 # gunicorn workers can write without "database is locked".
-DATABASES = {
-    "default": {
-        "ENGINE": "django.db.backends.sqlite3",
-        "NAME": os.environ.get("REFORM_DATABASE_PATH", VAR_DIR / "db.sqlite3"),
-        "OPTIONS": {
-            "timeout": 20,
-            "transaction_mode": "IMMEDIATE",
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-        },
-    }
+SQLITE_OPTIONS = {
+    "timeout": 20,
+    "transaction_mode": "IMMEDIATE",
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
 }
 
+
+def _database(url: str | None) -> dict:
+    """DATABASE_URL (sqlite:////abs/path, postgres://user:pass@host:5432/name,
+    postgres://%2Frun%2Fpostgresql/name for a Unix socket); SQLite under VAR_DIR when not given."""
+    if not url:
+        path = os.environ.get("REFORM_DATABASE_PATH") or VAR_DIR / "db.sqlite3"
+        return {"ENGINE": "django.db.backends.sqlite3", "NAME": path, "OPTIONS": dict(SQLITE_OPTIONS)}
+    config = dj_database_url.parse(url)
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        # SQLite connections are cheap to open and each runs the PRAGMAs; keep Django's default.
+        config["OPTIONS"] = {**SQLITE_OPTIONS, **config.get("OPTIONS", {})}
+    else:
+        # Reuse a server connection for a while (a worker serves one request at a time) and check
+        # it before reuse, so a restarted PostgreSQL costs one retry rather than an error page.
+        config["CONN_MAX_AGE"] = env_int("REFORM_DB_CONN_MAX_AGE", 60)
+        config["CONN_HEALTH_CHECKS"] = True
+    return config
+
+
+DATABASES = {"default": _database(os.environ.get("DATABASE_URL"))}
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTHENTICATION_BACKENDS = [
+    # First, so a locked-out username+address is refused before its password is even checked.
+    # It needs the request: tests log in with client.force_login(), or client.login(request=HttpRequest(), ...).
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -129,6 +175,9 @@ STORAGES = {
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
+    # Sessions only (the admin's login, rate-limited by axes): no Basic auth sending passwords with
+    # every request, and no second way to guess them.
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "archive.pagination.Pagination",
     "PAGE_SIZE": 50,
@@ -158,7 +207,77 @@ HAYSTACK_CONNECTIONS = {
 HAYSTACK_SIGNAL_PROCESSOR = "haystack.signals.BaseSignalProcessor"
 
 # The importer refuses files larger than this (bytes).
-IMPORT_MAX_BYTES = int(os.environ.get("REFORM_IMPORT_MAX_BYTES", 5 * 1024 * 1024))
+IMPORT_MAX_BYTES = env_int("REFORM_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
+
+# Uploads. A report up to the import limit stays in memory; bigger files spill to a temporary file
+# and the importer refuses them. The largest form without files is a report's change form in the
+# admin: body and raw text, each up to IMPORT_MAX_BYTES, percent-encoded (a CJK character's 3 bytes
+# become 9), so 6x the limit; anything larger is refused before it is parsed.
+FILE_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_BYTES
+DATA_UPLOAD_MAX_MEMORY_SIZE = 6 * IMPORT_MAX_BYTES
+DATA_UPLOAD_MAX_NUMBER_FILES = env_int("REFORM_UPLOAD_MAX_FILES", 50)
+# A report's change form carries ~8 fields per mention in its inline; suggested mentions run to hundreds.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+
+# Security headers and cookies, always.
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+# No script here reads the CSRF cookie: forms carry the token.
+CSRF_COOKIE_HTTPONLY = True
+
+# HTTPS deployments (REFORM_HTTPS=1): redirect to HTTPS, cookies only over HTTPS, HSTS.
+HTTPS = env_bool("REFORM_HTTPS", False)
+SECURE_SSL_REDIRECT = HTTPS
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_HSTS_SECONDS = env_int("REFORM_HSTS_SECONDS", 365 * 24 * 3600 if HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("REFORM_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("REFORM_HSTS_PRELOAD", True)
+# Monitors probe gunicorn directly over HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# Behind a reverse proxy that terminates TLS (REFORM_BEHIND_PROXY=1) the request reaches us over
+# HTTP; the proxy says what the client used. Only trust this when nothing but the proxy can reach
+# gunicorn, or any client could claim HTTPS.
+BEHIND_PROXY = env_bool("REFORM_BEHIND_PROXY", False)
+if BEHIND_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Origins allowed to POST besides the site itself, e.g. https://archive.example.org when the proxy
+# rewrites the Host header.
+CSRF_TRUSTED_ORIGINS = env_list("REFORM_CSRF_TRUSTED_ORIGINS", "")
+
+
+# Admin login rate limiting (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one
+# username from one address, that pair is refused for the cool-off, even with the right password.
+# `manage.py axes_reset_username <name>` (or axes_reset) unlocks early; see docs/deployment.md.
+def client_address(request) -> str | None:
+    """The client's address for axes: behind the proxy, the last X-Forwarded-For entry, which the
+    proxy appended itself (the ones before it are whatever the client sent)."""
+    if BEHIND_PROXY:
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        if forwarded[-1]:
+            return forwarded[-1]
+    return request.META.get("REMOTE_ADDR")
+
+
+LOGIN_FAILURE_LIMIT = env_int("REFORM_LOGIN_FAILURE_LIMIT", 5)
+LOGIN_COOLOFF_MINUTES = env_int("REFORM_LOGIN_COOLOFF_MINUTES", 15)
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = client_address
+AXES_COOLOFF_MESSAGE = lazy(
+    lambda: (
+        gettext("登录失败次数过多，该账户已暂时锁定。请在 %(minutes)s 分钟后再试，或请管理员解锁。")
+        % {"minutes": LOGIN_COOLOFF_MINUTES}
+    ),
+    str,
+)()
 
 LOGGING = {
     "version": 1,
