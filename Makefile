@@ -6,7 +6,7 @@ PORT ?= 8000
 export PORT
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: serve test lint format setup data migrations-check browser-deps messages backup restore clean
+.PHONY: serve test lint format setup data migrations-check browser-deps postgres-deps messages backup restore clean
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -46,6 +46,17 @@ migrations-check: $(VENV)/.dev
 CHROMIUM := /usr/bin/chromium
 BROWSER_PACKAGES := chromium fonts-noto-cjk
 
+# tests/test_postgres.py runs part of the suite on a throw-away PostgreSQL cluster; it needs the server binaries.
+POSTGRES_PACKAGES := postgresql
+postgres-deps:
+	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then exit 0; fi; \
+	if [ "$$(id -u)" -eq 0 ]; then SUDO=; \
+	elif command -v sudo >/dev/null 2>&1; then SUDO=sudo; \
+	else echo "postgres-deps: need root or sudo to apt-get install $(POSTGRES_PACKAGES)" >&2; exit 1; fi; \
+	echo "postgres-deps: installing $(POSTGRES_PACKAGES)"; \
+	$$SUDO apt-get update && \
+	$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(POSTGRES_PACKAGES)
+
 browser-deps:
 	@if [ -x $(CHROMIUM) ] && { fc-list :lang=zh family 2>/dev/null | grep -q . || \
 		[ "$$(dpkg-query -W -f='$${Status}' fonts-noto-cjk 2>/dev/null)" = "install ok installed" ]; }; then \
@@ -58,7 +69,7 @@ browser-deps:
 	$$SUDO apt-get update && \
 	$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(BROWSER_PACKAGES)
 
-test: lint migrations-check browser-deps
+test: lint migrations-check browser-deps postgres-deps
 	$(BIN)/pytest
 
 # Update the English catalogue from the code and templates, then compile it (needs GNU gettext).

@@ -97,7 +97,7 @@ class Paragraph:
 
 
 def document_get(pk: int) -> Document:
-    confirmed = Mention.objects.confirmed().select_related("initiative__category").order_by("start")
+    confirmed = Mention.objects.confirmed().select_related("initiative__category").order_by("start", "pk")
     return get_object_or_404(
         Document.objects.with_city().prefetch_related(
             Prefetch("mentions", queryset=confirmed, to_attr="confirmed_mentions")
@@ -164,7 +164,7 @@ def initiative_mentions(initiative: Initiative):
         Mention.objects.confirmed()
         .filter(initiative=initiative)
         .select_related("document__city")
-        .order_by("year", "document__city__adcode", "start")
+        .order_by("year", "document__city__adcode", "start", "pk")
     )
 
 
@@ -195,7 +195,7 @@ def city_timeline(
         DatedEvent.objects.visible()
         .filter(document__city=city)
         .select_related("document__city")
-        .order_by("year", "month", "day", "start")
+        .order_by("year", "month", "day", "start", "pk")
     )
     if category is not None:
         initiatives = [item for item in initiatives if item.initiative.category_id == category.pk]
@@ -248,7 +248,7 @@ def cities_reported_figures(cities: list[City]) -> list[tuple[str, list[list[Rep
         .filter(document__city__in=cities)
         .select_related("document__city")
         .defer("document__raw_text")
-        .order_by("document__year_start", "start")
+        .order_by("document__year_start", "start", "pk")
     )
     rows: dict[str, dict[int, list[ReportedFigure]]] = {}
     for figure in figures:
@@ -363,7 +363,7 @@ def document_review(document: Document) -> DocumentReview:
     (offsets kept as data-offset so a selection can be turned back into body offsets), and the
     mentions and candidate terms to decide on. Three queries, whatever the report's size."""
     mentions = list(document.mentions.select_related("initiative__category", "confirmed_by").order_by("start", "pk"))
-    candidates = list(document.candidate_terms.filter(status=CandidateStatus.PENDING).order_by("match_start"))
+    candidates = list(document.candidate_terms.filter(status=CandidateStatus.PENDING).order_by("match_start", "pk"))
     # Earlier spans win where marks overlap: candidate terms (short) first, then by decision.
     rank = {MentionStatus.CONFIRMED: 0, MentionStatus.SUGGESTED: 1, MentionStatus.REJECTED: 2}
     spans = [

@@ -98,7 +98,7 @@ class DocumentViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         documents = Document.objects.with_city().order_by("city__adcode", "year_start", "pk")
         if self.action == "retrieve":
-            confirmed = Mention.objects.confirmed().select_related("initiative").order_by("start")
+            confirmed = Mention.objects.confirmed().select_related("initiative").order_by("start", "pk")
             return documents.prefetch_related(Prefetch("mentions", queryset=confirmed, to_attr="confirmed_mentions"))
         return documents.defer("body", "raw_text")
 
