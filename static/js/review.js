@@ -66,4 +66,5 @@
       });
     });
   });
+  text.dataset.ready = "1"; // for tests: the handlers above are in place
 })();

@@ -34,6 +34,7 @@ def curator_page(page, live_archive):
 
 def select_text(page, text: str) -> None:
     """Select `text` in the report as a mouse would, then let the page read the selection."""
+    page.wait_for_selector('#review-text[data-ready="1"]', state="attached")
     page.evaluate(
         """(wanted) => {
             // The text may run across <mark> elements: map offsets in the paragraph to text nodes.
