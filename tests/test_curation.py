@@ -324,3 +324,12 @@ def test_an_edit_that_would_lose_confirmed_evidence_is_reported(seeded):
     new_body = document.body.replace(mention.passage, "")
     problems = body_change_problems(document=document, new_body=new_body)
     assert problems and mention.initiative.name in problems[0]
+
+
+def test_the_api_follows_a_merge_too(seeded, curator, client):
+    initiative_merge(
+        source=Initiative.objects.get(slug="yilianti"), target=Initiative.objects.get(slug="yigongti"), user=curator
+    )
+    response = client.get("/api/initiatives/yilianti/")
+    assert response.status_code == 301 and response["Location"] == "/api/initiatives/yigongti/"
+    assert client.get("/api/initiatives/no-such-initiative/").status_code == 404

@@ -2,6 +2,8 @@
 
 import django_filters
 from django.db.models import Prefetch
+from django.http import Http404, HttpResponsePermanentRedirect
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import viewsets
@@ -114,6 +116,16 @@ class InitiativeViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return Initiative.objects.with_city_count().select_related("category").prefetch_related("aliases")
+
+    def retrieve(self, request, *args, **kwargs):
+        try:
+            return super().retrieve(request, *args, **kwargs)
+        except Http404:
+            # Renamed or merged: the old address keeps answering, as on the HTML pages.
+            moved = selectors.initiative_moved_to(kwargs["slug"])
+            if moved is None:
+                raise
+            return HttpResponsePermanentRedirect(reverse("api-initiative-detail", kwargs={"slug": moved.slug}))
 
 
 class CompareAPIView(APIView):
