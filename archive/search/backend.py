@@ -10,6 +10,8 @@ What differs from `haystack.backends.whoosh_backend.WhooshSearchBackend`, and wh
   per-model "narrow" query haystack runs on every search (#6, #7).
 """
 
+from pathlib import Path
+
 from haystack.backends import BaseEngine
 from haystack.backends.whoosh_backend import WhooshSearchBackend, WhooshSearchQuery
 from haystack.constants import DJANGO_CT, DJANGO_ID, ID
@@ -107,7 +109,8 @@ def current_or_empty_generation():
     if generation is None:
         generation = store.new_generation()
         open_or_create(generation)
-        store.publish(generation)
+        store.write_manifest(generation)
+        store.publish(generation, keep_previous=False)
     return generation
 
 
@@ -156,6 +159,7 @@ class ChineseWhooshSearchBackend(WhooshSearchBackend):
                 writer.cancel()
                 raise
             writer.commit()
+            store.write_manifest(Path(self.path))
 
     def search(self, query_string, start_offset=0, end_offset=None, facets=None, **kwargs):
         """The user's query text (SearchQuerySet().raw_search(q)) through our engine."""

@@ -15,17 +15,20 @@ as a word, and often, come first. Everything cached here belongs to one index ge
 reader version and is dropped when either changes.
 """
 
+import contextlib
 import functools
 import logging
 import math
+import os
 import threading
 from dataclasses import dataclass, field
 
 import numpy as np
 from django.utils.translation import gettext as _
 from whoosh.filedb.filestore import FileStorage
+from whoosh.reading import TermNotFound
 
-from archive.search import store
+from archive.search import repair, store
 from archive.search.analyzers import loaded_user_words, use_user_words
 from archive.search.backend import FACET_FIELDS, document_schema
 from archive.search.queries import ParsedQuery, Term
@@ -43,7 +46,29 @@ WORD_POSTINGS_CACHED = 512
 
 
 class SearchUnavailable(RuntimeError):
-    """The index cannot be read right now; pages say so instead of failing."""
+    """The index cannot be read right now; pages say so instead of failing.
+
+    `str(error)` is the sentence for readers (translated); `problem` is "missing" (never built) or
+    "damaged", `reason` says what is wrong for the operator, `repairing` whether a rebuild from the
+    database was started."""
+
+    def __init__(self, message: str, *, problem: str, reason: str, repairing: bool = False):
+        super().__init__(message)
+        self.problem = problem
+        self.reason = reason
+        self.repairing = repairing
+
+
+def unavailable(problem: str, reason: str) -> SearchUnavailable:
+    """The error for readers, after asking for a repair (which only served processes start)."""
+    repairing = repair.request(reason)
+    if repairing:
+        message = _("检索索引正在从数据库重建，请稍后再试。")
+    elif problem == "missing":
+        message = _("检索索引尚未建立，请运行 manage.py rebuild_search。")
+    else:
+        message = _("检索索引已损坏，请运行 manage.py rebuild_search 从数据库重建。")
+    return SearchUnavailable(message, problem=problem, reason=reason, repairing=repairing)
 
 
 @dataclass
@@ -67,7 +92,11 @@ class Snapshot:
         self.index = FileStorage(str(generation)).open_index(schema=document_schema())
         self.reader = self.index.reader()
         self.version = self.index.latest_generation()
-        self.dictionary = store.read_dictionary(generation)
+        try:
+            self._check_at_open()
+        except BaseException:
+            self.reader.close()  # a damaged index is tried again on every search: leak no files
+            raise
         self.live = np.fromiter(self.reader.all_doc_ids(), dtype=DOCNUM)
         self.doc_limit = self.reader.doc_count_all()
         self.document_ids = self._column_array("document_id")
@@ -85,8 +114,37 @@ class Snapshot:
             return np.zeros(self.doc_limit, dtype=np.int64)
         return np.fromiter(iter(self.reader.column_reader(name)), dtype=np.int64, count=self.doc_limit)
 
+    def _check_at_open(self) -> None:
+        generation = self.generation
+        segment_ids = [leaf.segment().segment_id() for leaf, _base in self.reader.leaf_readers() if leaf.segment()]
+        expected = store.expected_sizes(generation, segment_ids)
+        self.verified = expected is not None
+        self._expected = expected or {}
+        # Whoosh never rewrites a table of contents: the one read stays as it was, or is damaged.
+        table_of_contents = generation / f"_{self.index.indexname}_{self.version}.toc"
+        self._expected[table_of_contents] = table_of_contents.stat().st_size
+        self._dictionary_path = generation / store.DICTIONARY_FILE
+        self._dictionary_stamp = _stamp(self._dictionary_path)
+        self.dictionary = store.read_dictionary(generation)
+        self.verify()
+
     def is_current(self, generation) -> bool:
         return generation == self.generation and self.index.latest_generation() == self.version
+
+    def verify(self) -> None:
+        """Raise store.IndexDamaged if a file this reader reads is missing or truncated (a few stat
+        calls). A dictionary replaced by a drain (words came or went) is read again."""
+        store.check_sizes(self._expected)
+        stamp = _stamp(self._dictionary_path)
+        if stamp != self._dictionary_stamp:
+            if stamp is None:
+                raise store.IndexDamaged(f"{store.DICTIONARY_FILE} is missing")
+            self.dictionary = store.read_dictionary(self.generation)
+            self._dictionary_stamp = stamp
+
+    @property
+    def document_count(self) -> int:
+        return len(self.live)
 
     def close(self):
         self.reader.close()
@@ -95,7 +153,7 @@ class Snapshot:
         """Sorted live document numbers whose `fieldname` holds `term`."""
         try:
             matcher = self.reader.postings(fieldname, term)
-        except Exception:  # Whoosh raises TermNotFound (and others) for absent terms
+        except TermNotFound:
             return EMPTY
         ids = np.fromiter(matcher.all_ids(), dtype=DOCNUM)
         return ids[np.isin(ids, self.live, assume_unique=True)] if len(ids) else EMPTY
@@ -103,7 +161,7 @@ class Snapshot:
     def _word_postings(self, word: str) -> tuple[np.ndarray, np.ndarray]:
         try:
             matcher = self.reader.postings("text", word)
-        except Exception:
+        except TermNotFound:
             return EMPTY, EMPTY
         ids, weights = [], []
         while matcher.is_active():
@@ -172,41 +230,78 @@ class Snapshot:
         return scores[matched]
 
 
+def _stamp(path) -> tuple[int, int] | None:
+    try:
+        status = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return status.st_size, status.st_mtime_ns
+
+
 _snapshot: Snapshot | None = None
 _snapshot_lock = threading.Lock()
 
 
 def snapshot() -> Snapshot:
-    """The reader for the current generation, reopened when a write or a rebuild changed it."""
+    """The reader for the current generation, checked and reopened when a write or a rebuild
+    changed it. Raises SearchUnavailable when the index is missing or damaged."""
+    try:
+        return _checked_snapshot()
+    except store.IndexDamaged as error:
+        # Files may vanish under a reader because a commit merged their segments away: look again
+        # once, at whatever is current now, before calling the index damaged.
+        _forget()
+        try:
+            return _checked_snapshot()
+        except store.IndexDamaged as again:
+            logger.error("search index damaged: %s (first look: %s)", again, error)
+            _forget()
+            raise unavailable("damaged", str(again)) from again
+
+
+def _checked_snapshot() -> Snapshot:
     global _snapshot
     generation = store.current_generation()
     if generation is None:
-        raise SearchUnavailable(_("检索索引尚未建立，请运行 manage.py rebuild_search。"))
+        problem = store.link_problem() or "no current index generation"
+        missing = not (store.search_dir() / "current").is_symlink()
+        raise unavailable("missing" if missing else "damaged", problem)
     current = _snapshot
     if current is not None and current.is_current(generation):
+        current.verify()
+        if loaded_user_words() != current.dictionary:
+            use_user_words(current.dictionary)
         return current
     with _snapshot_lock:
         if _snapshot is None or not _snapshot.is_current(generation):
             try:
                 fresh = Snapshot(generation)
-            except Exception as error:  # a missing, locked or damaged index must not become a 500
-                logger.exception("search index at %s cannot be opened", generation)
-                raise SearchUnavailable(_("检索索引暂时无法读取，请稍后再试或重建索引。")) from error
+            except store.IndexDamaged:
+                raise
+            except Exception as error:  # a damaged table of contents, segment or column
+                raise store.IndexDamaged(f"{generation.name} cannot be opened: {error!r}") from error
             if _snapshot is not None:
                 _snapshot.close()
             _snapshot = fresh
+        else:
+            _snapshot.verify()
         if loaded_user_words() != _snapshot.dictionary:
             use_user_words(_snapshot.dictionary)
         return _snapshot
 
 
-def reset():
-    """Forget the open reader (tests and rebuilds)."""
+def _forget():
     global _snapshot
     with _snapshot_lock:
         if _snapshot is not None:
-            _snapshot.close()
+            with contextlib.suppress(Exception):
+                _snapshot.close()
         _snapshot = None
+
+
+def reset():
+    """Forget the open reader (tests and rebuilds)."""
+    _forget()
 
 
 def run(
@@ -219,6 +314,17 @@ def run(
     facet_fields: list[str] | tuple[str, ...] = FACET_FIELDS,
 ) -> EngineResult:
     snap = snapshot()
+    try:
+        return _evaluate(snap, query, filters, sort, offset, limit, facet_fields)
+    except Exception as error:
+        # A read failed under a reader that passed its checks: a file changed under it. Whatever
+        # it was, the reader answers no more; the next search opens and checks a fresh one.
+        logger.exception("search index read failed in %s", snap.generation)
+        _forget()
+        raise unavailable("damaged", f"reading {snap.generation.name} failed: {error!r}") from error
+
+
+def _evaluate(snap, query, filters, sort, offset, limit, facet_fields) -> EngineResult:
     matched = snap.live
     for fieldname, values in (filters or {}).items():
         if values:

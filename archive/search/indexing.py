@@ -8,6 +8,10 @@ new generation beside the live one and swaps it in.
 The jieba user dictionary (initiative names, aliases, city names) belongs to an index generation:
 a drain that finds the database's words changed re-indexes the documents containing the words
 that came or went, and records the new dictionary with the generation.
+
+An index found missing or damaged is rebuilt from the database (repair.py says by whom): a drain
+never writes into a damaged generation, nor starts an empty one while the database has reports,
+which would leave search answering from part of the archive without saying so.
 """
 
 import logging
@@ -18,7 +22,7 @@ from haystack import connections
 from whoosh.index import create_in
 
 from archive.models import City, Document, Initiative, InitiativeAlias, SearchQueueEntry
-from archive.search import engine, store
+from archive.search import engine, repair, store
 from archive.search.analyzers import use_user_words
 from archive.search.backend import (
     WRITER_LOCK_TIMEOUT,
@@ -80,6 +84,12 @@ def _drain_quietly():
         queue_drain()
     except store.IndexBusy:
         logger.warning("search index busy; %s updates stay queued", SearchQueueEntry.objects.count())
+    except engine.SearchUnavailable as error:
+        logger.error(
+            "search index unusable (%s); %s updates stay queued until it is rebuilt",
+            error.reason,
+            SearchQueueEntry.objects.count(),
+        )
     except Exception:
         logger.exception("search index update failed; the updates stay queued and will be retried")
 
@@ -88,6 +98,7 @@ def queue_drain(*, timeout: float = WRITER_LOCK_TIMEOUT) -> int:
     """Write every queued document to the index; returns how many entries were done."""
     done = 0
     with store.writer_lock(timeout):
+        _ensure_usable()
         _sync_dictionary()
         while True:
             entries = list(SearchQueueEntry.objects.order_by("pk")[:DRAIN_BATCH])
@@ -96,6 +107,19 @@ def queue_drain(*, timeout: float = WRITER_LOCK_TIMEOUT) -> int:
             _write_documents({entry.document_id for entry in entries})
             SearchQueueEntry.objects.filter(pk__in=[entry.pk for entry in entries]).delete()
             done += len(entries)
+
+
+def _ensure_usable() -> None:
+    """Rebuild an unusable index before writing to it (caller holds the lock). In a served process
+    the rebuild runs in the background instead and this raises SearchUnavailable: the caller's
+    updates stay queued for it."""
+    try:
+        engine.snapshot()
+    except engine.SearchUnavailable as error:
+        if repair.background_enabled():
+            raise
+        logger.error("search index unusable (%s); rebuilding it from the database", error.reason)
+        _rebuild_locked(keep_previous=False)
 
 
 def _write_documents(document_ids: set[int]) -> None:
@@ -110,7 +134,8 @@ def index_write(*, documents: list[dict], removed_ids: Iterable[int] = ()) -> No
     """Write prepared documents and removals to the current generation, all or nothing.
 
     The caller holds the writer lock; this function touches no database."""
-    writer = open_or_create(current_or_empty_generation()).writer(**writer_options())
+    generation = current_or_empty_generation()
+    writer = open_or_create(generation).writer(**writer_options())
     try:
         for document in documents:
             writer.update_document(**document)
@@ -120,6 +145,7 @@ def index_write(*, documents: list[dict], removed_ids: Iterable[int] = ()) -> No
         writer.cancel()
         raise
     writer.commit()
+    store.write_manifest(generation)
 
 
 def _sync_dictionary() -> None:
@@ -148,29 +174,60 @@ def index_rebuild(*, progress: Callable[[Iterable], Iterable] = lambda items: it
     old generation in place. Queue entries made before the rebuild read the database are covered
     by it and removed; later ones are drained into the new generation."""
     with store.writer_lock(timeout=600):
-        high_water = SearchQueueEntry.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-        generation = store.new_generation()
-        words = user_dictionary_words()
-        use_user_words(words)
-        index = _document_index()
-        queryset = index.index_queryset()
-        total = queryset.count()
-        ix = create_in(str(generation), document_schema())
-        if total >= PARALLEL_REBUILD_MIN_DOCUMENTS:
-            writer = ix.writer(procs=2, limitmb=256, multisegment=True, subargs=writer_options(), **writer_options())
-        else:
-            writer = ix.writer(limitmb=256, **writer_options())
-        try:
-            for document in progress(queryset.iterator(chunk_size=500)):
-                writer.add_document(**whoosh_document(index.full_prepare(document)))
-        except BaseException:
-            writer.cancel()
-            raise
-        writer.commit()
-        store.write_dictionary(generation, words)
-        store.publish(generation)
-        SearchQueueEntry.objects.filter(pk__lte=high_water).delete()
-        _backend().reset()
-        engine.reset()
+        total = _rebuild_locked(progress=progress, keep_previous=_current_is_usable())
     queue_drain()
+    return total
+
+
+def index_repair(*, progress: Callable[[Iterable], Iterable] = lambda items: items) -> int | None:
+    """Rebuild the index if it is unusable (`rebuild_search --if-unusable`); returns the number of
+    documents, or None when it was usable or another repair is running."""
+    try:
+        with store.exclusive(repair.REPAIR_LOCK, timeout=0), store.writer_lock(timeout=600):
+            if _current_is_usable():
+                return None
+            total = _rebuild_locked(progress=progress, keep_previous=False)
+    except store.IndexBusy:
+        if store.is_locked(repair.REPAIR_LOCK):
+            return None  # another repair is at it
+        raise
+    queue_drain()
+    return total
+
+
+def _current_is_usable() -> bool:
+    try:
+        engine.snapshot()
+    except engine.SearchUnavailable:
+        return False
+    return True
+
+
+def _rebuild_locked(*, progress: Callable[[Iterable], Iterable] = lambda items: items, keep_previous: bool) -> int:
+    """index_rebuild's work; the caller holds the writer lock."""
+    high_water = SearchQueueEntry.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    generation = store.new_generation()
+    words = user_dictionary_words()
+    use_user_words(words)
+    index = _document_index()
+    queryset = index.index_queryset()
+    total = queryset.count()
+    ix = create_in(str(generation), document_schema())
+    if total >= PARALLEL_REBUILD_MIN_DOCUMENTS:
+        writer = ix.writer(procs=2, limitmb=256, multisegment=True, subargs=writer_options(), **writer_options())
+    else:
+        writer = ix.writer(limitmb=256, **writer_options())
+    try:
+        for document in progress(queryset.iterator(chunk_size=500)):
+            writer.add_document(**whoosh_document(index.full_prepare(document)))
+    except BaseException:
+        writer.cancel()
+        raise
+    writer.commit()
+    store.write_dictionary(generation, words)
+    store.write_manifest(generation)
+    store.publish(generation, keep_previous=keep_previous)
+    SearchQueueEntry.objects.filter(pk__lte=high_water).delete()
+    _backend().reset()
+    engine.reset()
     return total

@@ -7,7 +7,7 @@ from archive.search.store import IndexBusy
 
 
 class Command(BaseCommand):
-    help = "把排队中的报告变更写入检索索引。"
+    help = "把排队中的报告变更写入检索索引（索引缺失或损坏时先从数据库重建）。"
 
     def handle(self, *args, **options):
         try:
