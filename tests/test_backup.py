@@ -15,9 +15,8 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
+from archive.backup import BackupError, backup_create, backup_restore, sqlite_alias
 from archive.dataset import dataset_json, dataset_tables
-from archive.management.commands.backup_archive import backup_create, sqlite_alias
-from archive.management.commands.restore_archive import BackupError, backup_restore
 from archive.models import Document
 
 ROOT = Path(__file__).resolve().parent.parent
