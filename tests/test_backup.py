@@ -205,6 +205,7 @@ def test_restore_refuses_while_another_process_has_the_database_open(live, live_
     assert export(live) == changed
 
 
+@pytest.mark.slow
 def test_make_backup_and_restore_commands_end_to_end(tmp_path):
     """The commands as `make backup` and `make restore FILE=…` run them, on a database of their own."""
     environment = {

@@ -36,10 +36,13 @@ def _server_bin_dir() -> Path | None:
 
 
 BIN_DIR = _server_bin_dir()
-pytestmark = pytest.mark.skipif(
-    BIN_DIR is None,
-    reason="no PostgreSQL server binaries (/usr/lib/postgresql/*/bin/initdb); Debian: apt-get install postgresql",
-)
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        BIN_DIR is None,
+        reason="no PostgreSQL server binaries (/usr/lib/postgresql/*/bin/initdb); Debian: apt-get install postgresql",
+    ),
+]
 
 
 def _server_user() -> tuple[list[str], pwd.struct_passwd | None]:

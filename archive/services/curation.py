@@ -5,6 +5,7 @@ The machine proposes (suggested mentions, candidate terms); only a curator confi
 that decides something takes the deciding `user` and records it in the admin log, so each object's
 history in the admin says who did what and when."""
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from types import EllipsisType
@@ -86,6 +87,13 @@ class SuggestionCounts:
     candidates_removed: int = 0
 
 
+@functools.lru_cache(maxsize=32)
+def _candidates(body: str, known: frozenset[str]) -> tuple:
+    """suggest_candidates is pure and its part-of-speech pass costs ~0.1 s a report: the same text
+    with the same known names (a re-save, the seed loaded again) is not analysed twice."""
+    return tuple(suggest_candidates(body, known=known))
+
+
 def known_initiative_names() -> list[tuple[int, str]]:
     return [
         *Initiative.objects.values_list("pk", "name"),
@@ -150,7 +158,7 @@ def document_suggestions_refresh(*, document: Document, names: list[tuple[int, s
     existing = {(t.normalised, t.start): t for t in terms}
     found_candidates = {
         (c.normalised[:80], c.start): c
-        for c in suggest_candidates(document.body, known=known_normalised)
+        for c in _candidates(document.body, frozenset(known_normalised))
         if c.normalised[:80] not in dismissed
     }
     stale_terms = [

@@ -366,6 +366,7 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
+@pytest.mark.slow
 def test_a_rebuild_killed_halfway_leaves_search_and_the_lock_working(served_var, settings, tmp_path):
     settings.SEARCH_DIR = served_var / "search"
     engine.reset()
