@@ -8,10 +8,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from archive.display import category_label, city_full_label, province_label
-from archive.models import Category, City, Document, Initiative
+from archive.models import Category, City, Document, Initiative, InitiativeAlias
 from archive.search import engine
 from archive.search.highlight import snippets
-from archive.search.queries import ParsedQuery, parse_query
+from archive.search.normalise import normalise
+from archive.search.queries import ParsedQuery, Term, parse_query
 
 MAX_PAGE_SIZE = 100
 SORTS = {
@@ -120,6 +121,7 @@ def search_documents(params: dict, *, default_page_size: int = 20) -> SearchPage
     """Run a validated search (params = SearchForm.cleaned_data)."""
     started = time.perf_counter()
     query = parse_query(params.get("q"))
+    _add_aliases(query)
     page = params.get("page") or 1
     page_size = params.get("page_size") or default_page_size
     result = SearchPage(query=query, params=params, page=page, page_size=page_size)
@@ -149,6 +151,31 @@ def search_documents(params: dict, *, default_page_size: int = 20) -> SearchPage
     result.facets = _labelled_facets(found.facets, params)
     result.elapsed_ms = (time.perf_counter() - started) * 1000
     return result
+
+
+def _add_aliases(query: ParsedQuery) -> None:
+    """A term that is an initiative's name or alias also finds the other names it goes by:
+    河长制 finds the reports that only say 河湖长制. One query (only initiatives with aliases can
+    expand); the notice says what was added, so the count is never a surprise."""
+    wanted = {term.text for clause in query.clauses for term in clause}
+    if not wanted:
+        return
+    names: dict[int, list[str]] = {}
+    for alias, name, pk in InitiativeAlias.objects.values_list("name", "initiative__name", "initiative_id"):
+        names.setdefault(pk, [name]).append(alias)
+    groups = {normalise(n): group for group in names.values() for n in group if len(normalise(n)) >= 2}
+    if not wanted & groups.keys():
+        return
+    for clause in query.clauses:
+        present = {term.text for term in clause}
+        for term in list(clause):
+            added = [n for n in groups.get(term.text, []) if normalise(n) not in present]
+            for name in added:
+                clause.append(Term(normalise(name)))
+                present.add(normalise(name))
+            if added:
+                notice = _("“%(term)s”是改革举措的名称之一，也检索了：%(names)s")
+                query.notices.append(notice % {"term": term.text, "names": "、".join(added)})
 
 
 def _labelled_facets(raw: dict[str, list[tuple[str, int]]], params: dict) -> dict[str, list[FacetValue]]:

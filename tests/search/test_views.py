@@ -123,3 +123,19 @@ def test_long_facet_lists_fold_after_eight_values_and_open_when_one_beyond_is_ch
     assert chosen in initiative_facet  # the chosen value is listed, as selected
     if chosen not in head:  # and if it is in the folded part, that part is open
         assert rest.startswith(' class="more-facets" open>')
+
+
+def test_an_initiative_name_also_finds_its_aliases(client, indexed):
+    """河长制 is written 河湖长制 in 许昌's report: searching the name finds all three cities."""
+    data = client.get("/api/search/", {"q": "河長制"}).json()
+    assert {r["city"]["slug"] for r in data["results"]} == {"zhuzhou", "xiangtan", "xuchang"}
+    assert any("河湖长制" in notice for notice in data["notices"])
+    xuchang = next(r for r in data["results"] if r["city"]["slug"] == "xuchang")
+    assert any("<mark>河湖长制</mark>" in h for h in xuchang["highlights"])
+
+
+def test_words_that_are_not_initiative_names_are_not_expanded(client, indexed):
+    data = client.get("/api/search/", {"q": "河长"}).json()
+    assert data["notices"] == []
+    both = client.get("/api/search/", {"q": "河长制 OR 河湖长制"}).json()
+    assert both["count"] == 3 and both["notices"] == []
