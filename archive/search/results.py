@@ -120,8 +120,7 @@ class SearchPage:
 def search_documents(params: dict, *, default_page_size: int = 20) -> SearchPage:
     """Run a validated search (params = SearchForm.cleaned_data)."""
     started = time.perf_counter()
-    query = parse_query(params.get("q"))
-    _add_aliases(query)
+    query = parse_query_with_aliases(params.get("q"))
     page = params.get("page") or 1
     page_size = params.get("page_size") or default_page_size
     result = SearchPage(query=query, params=params, page=page, page_size=page_size)
@@ -151,6 +150,13 @@ def search_documents(params: dict, *, default_page_size: int = 20) -> SearchPage
     result.facets = _labelled_facets(found.facets, params)
     result.elapsed_ms = (time.perf_counter() - started) * 1000
     return result
+
+
+def parse_query_with_aliases(raw: str | None) -> ParsedQuery:
+    """The query as search runs it; the report page marks the same terms a result was found by."""
+    query = parse_query(raw)
+    _add_aliases(query)
+    return query
 
 
 def _add_aliases(query: ParsedQuery) -> None:

@@ -6,8 +6,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from archive import charts, selectors
-from archive.search.queries import parse_query
-from archive.search.results import SORTS, SearchForm, search_documents
+from archive.search.results import SORTS, SearchForm, parse_query_with_aliases, search_documents
 
 FACET_LABELS = [
     ("city", pgettext_lazy("field", "城市")),
@@ -62,7 +61,7 @@ def city_detail(request, slug):
 def document_detail(request, pk):
     """The report; with ?q= the query's terms are marked too and #hit1 is the first of them."""
     document = selectors.document_get(pk)
-    terms = [term.text for term in parse_query(request.GET.get("q")).terms]
+    terms = [term.text for term in parse_query_with_aliases(request.GET.get("q")).terms]
     paragraphs = selectors.document_paragraphs(document, highlight_terms=terms)
     return render(
         request,

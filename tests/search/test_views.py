@@ -139,3 +139,11 @@ def test_words_that_are_not_initiative_names_are_not_expanded(client, indexed):
     assert data["notices"] == []
     both = client.get("/api/search/", {"q": "河长制 OR 河湖长制"}).json()
     assert both["count"] == 3 and both["notices"] == []
+
+
+def test_the_report_marks_the_alias_a_result_was_found_by(client, seeded):
+    from archive.models import Document
+
+    document = Document.objects.get(city__slug="xuchang")
+    page = client.get(document.get_absolute_url(), {"q": "河长制"}).content.decode()
+    assert '<mark class="hit" id="hit1">河湖长制</mark>' in page
