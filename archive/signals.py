@@ -7,7 +7,7 @@ an admin form saves after its document are covered."""
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from archive.models import City, Document, Initiative, InitiativeAlias, Mention
+from archive.models import City, Document, Initiative, InitiativeAlias, Mention, MentionStatus
 from archive.search.indexing import index_dictionary_changed, index_enqueue
 
 
@@ -16,9 +16,16 @@ def document_changed(sender, instance, **kwargs):
     index_enqueue([instance.pk])
 
 
-@receiver([post_save, post_delete], sender=Mention, dispatch_uid="index-mention")
+@receiver(post_save, sender=Mention, dispatch_uid="index-mention")
 def mention_changed(sender, instance, **kwargs):
     index_enqueue([instance.document_id])
+
+
+@receiver(post_delete, sender=Mention, dispatch_uid="index-mention-delete")
+def mention_deleted(sender, instance, **kwargs):
+    # The index holds confirmed mentions only: a suggestion going (refreshed suggestions) changes nothing.
+    if instance.status != MentionStatus.SUGGESTED:
+        index_enqueue([instance.document_id])
 
 
 @receiver(post_save, sender=Initiative, dispatch_uid="index-initiative")

@@ -247,11 +247,12 @@ def test_bad_tagging_input_is_a_form_error(seeded, curator_client, fields):
     assert Mention.objects.count() == before
 
 
-def test_a_tampered_review_form_is_refused_whole(seeded, curator_client):
+@pytest.mark.parametrize("tampered", ["other report", "abc"])
+def test_a_tampered_review_form_is_refused_whole(seeded, curator_client, tampered):
     document = Document.objects.get(city__slug="yongzhou")
     other = Mention.objects.exclude(document=document).first()
     data = review_formset(document, {})
-    data["review-0-mention"] = other.pk  # a mention of another report
+    data["review-0-mention"] = other.pk if tampered == "other report" else tampered
     data["review-1-decision"] = "confirmed"
     before = list(Mention.objects.order_by("pk").values_list("status", flat=True))
     response = curator_client.post(f"/admin/archive/document/{document.pk}/review/", data)
@@ -364,3 +365,14 @@ def test_a_text_edit_that_would_lose_evidence_is_refused(seeded, curator_client)
     response = curator_client.post(f"/admin/archive/document/{document.pk}/change/", data)
     assert response.status_code == 200 and "找不到以下已确认提及" in response.content.decode()
     assert Document.objects.get(pk=document.pk).body == document.body
+
+
+def test_dismissing_candidates_from_the_list_is_recorded(seeded, curator_client):
+    candidate = CandidateTerm.objects.filter(status="pending").select_related("document").first()
+    response = curator_client.post(
+        "/admin/archive/candidateterm/", {"action": "dismiss_selected", "_selected_action": [candidate.pk]}
+    )
+    assert response.status_code == 302
+    assert CandidateTerm.objects.get(pk=candidate.pk).status == "dismissed"
+    history = curator_client.get(f"/admin/archive/document/{candidate.document_id}/history/").content.decode()
+    assert "curator" in history and candidate.normalised in history

@@ -2,7 +2,7 @@
 curator decides on suggestions and tags passages, and the queue of reports awaiting review."""
 
 from django.contrib import admin, messages
-from django.contrib.admin.models import ADDITION, LogEntry
+from django.contrib.admin.models import ADDITION
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect
@@ -27,6 +27,8 @@ from archive.services.curation import (
     candidate_dismiss,
     document_body_change,
     document_suggestions_refresh,
+    documents_suggestions_refresh,
+    history_record,
     mention_review,
     passage_tag,
 )
@@ -110,10 +112,8 @@ class DocumentAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("重新生成建议"), permissions=["change"])
     def refresh_suggestions(self, request, queryset):
-        added = 0
-        for document in queryset:
-            counts = document_suggestions_refresh(document=document)
-            added += counts.mentions_added + counts.candidates_added
+        counts = documents_suggestions_refresh(documents=queryset)
+        added = counts.mentions_added + counts.candidates_added
         self.message_user(request, _("新增建议 %(count)d 条。") % {"count": added}, messages.SUCCESS)
 
     # --- upload --------------------------------------------------------------------------------
@@ -152,13 +152,7 @@ class DocumentAdmin(admin.ModelAdmin):
         document = result.document
         if not result.created:
             return {"name": file.name, "outcome": "duplicate", "document": document}
-        LogEntry.objects.log_actions(
-            user_id=request.user.pk,
-            queryset=[document],
-            action_flag=ADDITION,
-            change_message=str(_("上传文件 %(name)s") % {"name": file.name}),
-            single_object=True,
-        )
+        history_record(request.user, document, ADDITION, str(_("上传文件 %(name)s") % {"name": file.name}))
         return {
             "name": file.name,
             "outcome": "created",
@@ -201,9 +195,9 @@ class DocumentAdmin(admin.ModelAdmin):
                 if candidate_form.is_valid() and self._decide_candidate(request, document, candidate_form):
                     return redirect(request.path + "#candidates")
                 candidate_error = candidate_form.errors
-        rows = dict(zip([m.pk for m in mentions], formset.forms, strict=False)) if not formset.is_bound else {}
-        if formset.is_bound:
-            rows = {form["mention"].value() and int(form["mention"].value()): form for form in formset.forms}
+        # Each mention's row: its form as posted (with its errors) or as first shown. A posted id
+        # that is not a number was tampered with; its row is simply not shown.
+        rows = {int(value): form for form in formset.forms if str(value := form["mention"].value()).isdigit()}
         for number, group in enumerate(review.candidates):
             group.alias_form = CandidateForm(auto_id=f"id_candidate{number}_%s")
         context = {

@@ -10,7 +10,7 @@ from django.contrib.admin.widgets import AutocompleteSelect
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
-from archive.models import Category, Document, Initiative, Mention, MentionStatus
+from archive.models import Category, City, Document, Initiative, Mention, MentionStatus
 from archive.search.normalise import normalise
 from archive.services import REPORT_SUFFIXES, content_hash_of
 from archive.services.curation import body_change_problems, name_taken
@@ -84,7 +84,7 @@ class UploadForm(forms.Form):
     )
     city = forms.ModelChoiceField(
         label=_("城市"),
-        queryset=Document._meta.get_field("city").related_model.objects.all(),
+        queryset=City.objects.all(),
         required=False,
         widget=AutocompleteSelect(Document._meta.get_field("city"), admin.site),
         help_text=_("留空则从标题和正文识别。"),
@@ -186,10 +186,6 @@ class BaseMentionReviewFormSet(forms.BaseFormSet):
 
     def get_form_kwargs(self, index):
         return {**super().get_form_kwargs(index), "document": self.document}
-
-    @property
-    def empty_form(self):  # pragma: no cover - never rendered (no extra rows)
-        raise NotImplementedError
 
 
 MentionReviewFormSet = forms.formset_factory(

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from archive.models import CandidateStatus, CandidateTerm, Mention, MentionStatus
-from archive.services.curation import mentions_set_status
+from archive.services.curation import candidate_dismiss, mentions_set_status
 
 
 @admin.register(Mention)
@@ -59,5 +59,10 @@ class CandidateTermAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("忽略所选候选词"), permissions=["change"])
     def dismiss_selected(self, request, queryset):
-        count = queryset.filter(status=CandidateStatus.PENDING).update(status=CandidateStatus.DISMISSED)
+        # Through the service, per report and term, so each report's history records it.
+        pending = queryset.filter(status=CandidateStatus.PENDING).select_related("document")
+        count = sum(
+            candidate_dismiss(document=document, normalised_term=normalised, user=request.user)
+            for document, normalised in {(c.document, c.normalised) for c in pending}
+        )
         self.message_user(request, _("已忽略 %(count)d 个候选词。") % {"count": count}, messages.SUCCESS)

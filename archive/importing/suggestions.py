@@ -136,6 +136,11 @@ class KnownNames:
     def ids(self, name: str) -> list[int]:
         return self._ids[name]
 
+    @property
+    def normalised(self) -> frozenset[str]:
+        """Every name, normalised (what `suggest_candidates(known=...)` leaves out)."""
+        return frozenset(self._ids)
+
 
 def _longest_first(spans: Iterable[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
     """The spans that survive when overlapping spans compete and the longer one wins (the earlier on a tie)."""

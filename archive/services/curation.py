@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from archive.importing.gazetteer import pinyin_slug
-from archive.importing.suggestions import suggest_candidates, suggest_known
+from archive.importing.suggestions import KnownNames, suggest_candidates, suggest_known
 from archive.models import (
     CandidateStatus,
     CandidateTerm,
@@ -31,6 +31,7 @@ from archive.models import (
     InitiativeRedirect,
     Mention,
     MentionStatus,
+    SearchQueueEntry,
 )
 from archive.search import engine
 from archive.search.indexing import index_enqueue
@@ -64,7 +65,8 @@ def curator_group_sync() -> Group:
     return group
 
 
-def _log(user, obj, action_flag: int, message: str) -> None:
+def history_record(user, obj, action_flag: int, message: str) -> None:
+    """One line in the object's admin history (who, when, what)."""
     if user is None or not user.is_authenticated:
         return
     LogEntry.objects.log_actions(
@@ -87,43 +89,54 @@ class SuggestionCounts:
     candidates_removed: int = 0
 
 
-@functools.lru_cache(maxsize=32)
+@functools.lru_cache(maxsize=8)
 def _candidates(body: str, known: frozenset[str]) -> tuple:
     """suggest_candidates is pure and its part-of-speech pass costs ~0.1 s a report: the same text
-    with the same known names (a re-save, the seed loaded again) is not analysed twice."""
+    with the same known names (a re-save, the seed loaded again) is not analysed twice. Eight
+    entries, so the memory held stays small even for long reports."""
     return tuple(suggest_candidates(body, known=known))
 
 
-def known_initiative_names() -> list[tuple[int, str]]:
-    return [
-        *Initiative.objects.values_list("pk", "name"),
-        *InitiativeAlias.objects.values_list("initiative_id", "name"),
-    ]
-
-
-def _year_of_sentence(document: Document, start: int, end: int) -> int | None:
-    """The year a sentence's own time expression names; otherwise the report's (last) year, which is
-    what curators chose for undated statements in the curated fixture."""
-    event = (
-        DatedEvent.objects.visible()
-        .filter(document=document, start__lt=end, end__gt=start, approximate=False)
-        .order_by("start")
-        .first()
+def known_names() -> KnownNames:
+    """Every initiative name and alias, indexed once for matching against many reports."""
+    return KnownNames(
+        [
+            *Initiative.objects.values_list("pk", "name"),
+            *InitiativeAlias.objects.values_list("initiative_id", "name"),
+        ]
     )
-    if event:
-        return event.year_end or event.year
-    return document.year_end or document.year_start
+
+
+def _sentence_year(document: Document):
+    """A function giving a sentence's year: the year its own time expression names (one query for
+    the whole report); otherwise the report's (last) year, which is what curators chose for
+    undated statements in the curated fixture."""
+    events = list(
+        DatedEvent.objects.visible()
+        .filter(document=document, approximate=False)
+        .order_by("start")
+        .values_list("start", "end", "year", "year_end")
+    )
+    fallback = document.year_end or document.year_start
+
+    def year(start: int, end: int) -> int | None:
+        for event_start, event_end, event_year, event_year_end in events:
+            if event_start < end and event_end > start:
+                return event_year_end or event_year
+        return fallback
+
+    return year
 
 
 @transaction.atomic
-def document_suggestions_refresh(*, document: Document, names: list[tuple[int, str]] | None = None) -> SuggestionCounts:
+def document_suggestions_refresh(*, document: Document, names: KnownNames | None = None) -> SuggestionCounts:
     """Propose mentions of known initiatives and candidate new ones for one report.
 
     Suggestions that no longer match (the text or the names changed) go; what a curator decided
     stays: a confirmed or rejected mention of an initiative in a sentence keeps that initiative from
     being suggested there again, and a dismissed term is not proposed again in this report."""
     counts = SuggestionCounts()
-    names = known_initiative_names() if names is None else names
+    names = known_names() if names is None else names
     decided = list(
         document.mentions.exclude(status=MentionStatus.SUGGESTED).values_list("initiative_id", "start", "end")
     )
@@ -137,13 +150,14 @@ def document_suggestions_refresh(*, document: Document, names: list[tuple[int, s
             wanted.setdefault(key, found)
     stale = [m.pk for key, m in pending.items() if key not in wanted]
     counts.mentions_removed = Mention.objects.filter(pk__in=stale).delete()[0]
+    year = _sentence_year(document)
     new_mentions = [
         Mention(
             document=document,
             initiative_id=initiative_id,
             start=start,
             end=end,
-            year=_year_of_sentence(document, start, end),
+            year=year(start, end),
             status=MentionStatus.SUGGESTED,
         )
         for (initiative_id, start, end) in wanted
@@ -152,13 +166,12 @@ def document_suggestions_refresh(*, document: Document, names: list[tuple[int, s
     Mention.objects.bulk_create(new_mentions)
     counts.mentions_added = len(new_mentions)
 
-    known_normalised = {normalise(name) for _id, name in names}
     terms = document.candidate_terms.all()
     dismissed = {t.normalised for t in terms if t.status == CandidateStatus.DISMISSED}
     existing = {(t.normalised, t.start): t for t in terms}
     found_candidates = {
         (c.normalised[:80], c.start): c
-        for c in _candidates(document.body, frozenset(known_normalised))
+        for c in _candidates(document.body, names.normalised)
         if c.normalised[:80] not in dismissed
     }
     stale_terms = [
@@ -181,15 +194,12 @@ def document_suggestions_refresh(*, document: Document, names: list[tuple[int, s
     ]
     CandidateTerm.objects.bulk_create(new_terms)
     counts.candidates_added = len(new_terms)
-    if counts.mentions_added or counts.mentions_removed:
-        # Suggested mentions are not in the index, but a removed confirmed one could be: keep it simple.
-        index_enqueue([document.pk])
     return counts
 
 
 def documents_suggestions_refresh(*, documents: Iterable[Document]) -> SuggestionCounts:
     total = SuggestionCounts()
-    names = known_initiative_names()
+    names = known_names()
     for document in documents:
         counts = document_suggestions_refresh(document=document, names=names)
         for field in ("mentions_added", "mentions_removed", "candidates_added", "candidates_removed"):
@@ -198,19 +208,17 @@ def documents_suggestions_refresh(*, documents: Iterable[Document]) -> Suggestio
 
 
 def _documents_naming(names: Iterable[str]) -> list[Document]:
-    """Reports whose text contains any of these names: through the index (which sees traditional
-    and re-spaced forms), plus the database for the name as written (which sees reports saved in
-    this very transaction, not yet indexed). When the index cannot answer, every report."""
-    names = [name for name in names if len(normalise(name)) >= 2]
-    if not names:
+    """Reports whose text contains any of these names, found through the index (which sees
+    traditional and re-spaced forms), plus every report whose index entry is not yet up to date
+    (queued, including those saved in this very transaction). When the index cannot answer, every
+    report."""
+    words = [normalise(name) for name in names if len(normalise(name)) >= 2]
+    if not words:
         return []
-    written = Q(pk__in=[])
-    for name in names:
-        written |= Q(body__contains=name)
-    ids = set(Document.objects.filter(written).values_list("pk", flat=True))
+    ids = set(SearchQueueEntry.objects.values_list("document_id", flat=True))
     try:
-        for name in names:
-            ids.update(engine.documents_containing(normalise(name)))
+        for word in words:
+            ids.update(engine.documents_containing(word))
     except engine.SearchUnavailable:
         return list(Document.objects.all())
     return list(Document.objects.filter(pk__in=ids))
@@ -265,7 +273,7 @@ def mention_review(
             mention.confirmed_at = None
     if changes:
         mention.save()
-        _log(user, mention, CHANGE, _("审核：") + "；".join(changes))
+        history_record(user, mention, CHANGE, _("审核：") + "；".join(changes))
     return changes
 
 
@@ -308,18 +316,19 @@ def initiative_create(*, name: str, category: Category, user, description: str =
     )
     initiative.full_clean()
     initiative.save()
-    _log(user, initiative, ADDITION, _("新建举措"))
+    history_record(user, initiative, ADDITION, _("新建举措"))
     return initiative
 
 
 def name_taken(name: str, *, exclude: Initiative | None = None) -> str | None:
     """An error message when another initiative already uses this name or alias (normalised)."""
-    wanted = normalise(name)
-    for pk, other in known_initiative_names():
-        if normalise(other) == wanted and (exclude is None or pk != exclude.pk):
-            owner = Initiative.objects.get(pk=pk)
-            return _("“%(name)s”已是举措“%(owner)s”的名称或别名。") % {"name": name, "owner": owner.name}
-    return None
+    wanted, names = normalise(name), known_names()
+    owners = names.ids(wanted) if wanted in names.normalised else []
+    owners = [pk for pk in owners if exclude is None or pk != exclude.pk]
+    if not owners:
+        return None
+    owner = Initiative.objects.get(pk=owners[0])
+    return _("“%(name)s”已是举措“%(owner)s”的名称或别名。") % {"name": name, "owner": owner.name}
 
 
 @transaction.atomic
@@ -350,14 +359,14 @@ def passage_tag(
         start=start,
         end=end,
         defaults={
-            "year": year if year is not None else _year_of_sentence(document, start, end),
+            "year": year if year is not None else _sentence_year(document)(start, end),
             "status": MentionStatus.CONFIRMED,
             "confirmed_by": user if user and user.is_authenticated else None,
             "confirmed_at": timezone.now(),
         },
     )
     if created:
-        _log(user, mention, ADDITION, _("在报告中标注：%(passage)s") % {"passage": mention.passage[:60]})
+        history_record(user, mention, ADDITION, _("在报告中标注：%(passage)s") % {"passage": mention.passage[:60]})
     else:
         mention_review(
             mention=mention, user=user, status=MentionStatus.CONFIRMED, year=year if year is not None else ...
@@ -403,7 +412,7 @@ def candidate_dismiss(*, document: Document, normalised_term: str, user) -> int:
         status=CandidateStatus.DISMISSED
     )
     if dismissed:
-        _log(user, document, CHANGE, _("忽略候选词：%(term)s") % {"term": normalised_term})
+        history_record(user, document, CHANGE, _("忽略候选词：%(term)s") % {"term": normalised_term})
     return dismissed
 
 
@@ -419,17 +428,17 @@ def alias_add(*, initiative: Initiative, name: str, user, refresh: bool = True) 
     alias = InitiativeAlias(initiative=initiative, name=name[:80])
     alias.full_clean()
     alias.save()
-    _log(user, initiative, CHANGE, _("添加别名：%(name)s") % {"name": alias.name})
+    history_record(user, initiative, CHANGE, _("添加别名：%(name)s") % {"name": alias.name})
     if refresh:
         names_suggestions_refresh(names=[alias.name])
     return alias
 
 
 def redirect_record(*, old_slug: str, initiative: Initiative, reason: str) -> None:
-    """Point an old address at the initiative; chains collapse so every old address redirects once."""
+    """Point an old address at the initiative. A redirect holds the initiative itself, not its slug,
+    so when the initiative is renamed again its earlier addresses follow it: always one hop."""
     if not old_slug or old_slug == initiative.slug:
         return
-    InitiativeRedirect.objects.filter(initiative__slug=old_slug).update(initiative=initiative)
     InitiativeRedirect.objects.update_or_create(
         old_slug=old_slug, defaults={"initiative": initiative, "reason": reason[:200]}
     )
@@ -441,10 +450,7 @@ def redirect_record(*, old_slug: str, initiative: Initiative, reason: str) -> No
 def initiative_renamed(*, initiative: Initiative, old_name: str, old_slug: str, user, keep_old_name: bool) -> None:
     """After the admin saved a new name or slug: the old slug redirects, and the old name can stay
     as an alias so reports that use it are still recognised."""
-    if old_slug != initiative.slug:
-        redirect_record(old_slug=old_slug, initiative=initiative, reason=_("更名"))
-    else:
-        InitiativeRedirect.objects.filter(old_slug=initiative.slug).delete()
+    redirect_record(old_slug=old_slug, initiative=initiative, reason=_("更名"))
     if old_name != initiative.name:
         initiative.aliases.filter(name=initiative.name).delete()
         if keep_old_name and not InitiativeAlias.objects.filter(name=old_name).exists():
@@ -513,7 +519,7 @@ def initiative_merge(*, source: Initiative, target: Initiative, user) -> MergeRe
         "merged": merged,
         "aliases": aliases_moved,
     }
-    _log(user, target, CHANGE, message)
+    history_record(user, target, CHANGE, message)
     return MergeResult(mentions_moved=moved, mentions_merged=merged, aliases_moved=aliases_moved)
 
 
@@ -545,8 +551,8 @@ def initiative_split(
     Mention.objects.filter(pk__in=[m.pk for m in mentions]).update(initiative=new)
     new.related.add(initiative)
     index_enqueue(m.document_id for m in mentions)
-    _log(user, new, ADDITION, _("从“%(name)s”拆分而来") % {"name": initiative.name})
-    _log(
+    history_record(user, new, ADDITION, _("从“%(name)s”拆分而来") % {"name": initiative.name})
+    history_record(
         user,
         initiative,
         CHANGE,
@@ -612,5 +618,5 @@ def document_body_change(*, document: Document, old_body: str, user) -> Suggesti
     from archive.services.documents import document_facts_extract
 
     document_facts_extract(document=document)
-    _log(user, document, CHANGE, _("修改正文，证据段落已随之移动"))
+    history_record(user, document, CHANGE, _("修改正文，证据段落已随之移动"))
     return document_suggestions_refresh(document=document)
