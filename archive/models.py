@@ -95,7 +95,8 @@ class DocumentQuerySet(models.QuerySet):
         # Exists, not a join: a join here would be reused by with_review_counts and skew its counts.
         suggested = Mention.objects.filter(document=OuterRef("pk"), status=MentionStatus.SUGGESTED)
         pending = CandidateTerm.objects.filter(document=OuterRef("pk"), status=CandidateStatus.PENDING)
-        return self.filter(Exists(suggested) | Exists(pending))
+        # A bulk-imported report whose suggestions are not computed yet may have some: it is listed.
+        return self.filter(Exists(suggested) | Exists(pending) | Q(suggestions_due=True))
 
     def covering_year(self, year: int):
         """Reports whose span of years includes `year`."""
@@ -119,6 +120,8 @@ class Document(models.Model):
     extra = models.JSONField(_("其他元数据"), default=dict, blank=True)
     original_filename = models.CharField(_("原始文件名"), max_length=255, blank=True)
     content_hash = models.CharField(_("内容哈希"), max_length=64, unique=True, editable=False)
+    # A bulk import leaves the curator's suggestions to the first opening of the review screen.
+    suggestions_due = models.BooleanField(_("建议待生成"), default=False, editable=False)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 

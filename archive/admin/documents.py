@@ -21,11 +21,13 @@ from archive.admin.forms import (
 )
 from archive.importing import ReportRejected
 from archive.models import Document, DocumentToReview, Mention
+from archive.search.indexing import index_batched, index_drain_quietly
 from archive.services import content_hash_of, document_facts_extract, document_import
 from archive.services.curation import (
     candidate_accept,
     candidate_dismiss,
     document_body_change,
+    document_suggestions_ensure,
     document_suggestions_refresh,
     documents_suggestions_refresh,
     history_record,
@@ -124,7 +126,10 @@ class DocumentAdmin(admin.ModelAdmin):
         form = UploadForm(request.POST, request.FILES) if request.method == "POST" else UploadForm()
         results = []
         if request.method == "POST" and form.is_valid():
-            results = [self._import_one(request, file, form) for file in form.cleaned_data["files"]]
+            # Each file in its own transaction, the index written once for all of them.
+            with index_batched():
+                results = [self._import_one(request, file, form) for file in form.cleaned_data["files"]]
+            index_drain_quietly(result["document"].pk for result in results if result["outcome"] == "created")
             form = UploadForm()
         context = {
             **self.admin_site.each_context(request),
@@ -171,6 +176,7 @@ class DocumentAdmin(admin.ModelAdmin):
         can_change = request.user.has_perm("archive.change_mention") and request.user.has_perm("archive.add_mention")
         tag_form = TagPassageForm(document=document, prefix="tag")
         candidate_error = None
+        document_suggestions_ensure(document=document)
         review = selectors.document_review(document)
         mentions = review.suggested + review.confirmed + review.rejected
         formset = MentionReviewFormSet(

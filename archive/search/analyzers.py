@@ -12,6 +12,7 @@ instead of going through Whoosh's per-token generator pipeline, which cost more 
 """
 
 import logging
+import operator
 import threading
 from collections import defaultdict
 from pathlib import Path
@@ -84,11 +85,31 @@ def char_grams(normalised: str) -> dict[str, list[int]]:
     return positions
 
 
+def char_gram_set(normalised: str) -> set[str]:
+    """The distinct characters and neighbouring pairs (what the index stores: presence only)."""
+    grams = set(normalised)
+    grams.update(map(operator.add, normalised, normalised[1:]))
+    return grams
+
+
 def word_positions(normalised: str) -> dict[str, list[int]]:
     positions: dict[str, list[int]] = defaultdict(list)
     for index, word in enumerate(words_of(normalised)):
         positions[word].append(index)
     return positions
+
+
+class Analysed(str):
+    """Normalised text carrying its postings for one field, computed before the writer lock is
+    taken (a bulk drain analyses outside it, so a curator's save waits only for the writing)."""
+
+    postings: tuple | None = None
+
+
+def analysed(field, normalised: str) -> Analysed:
+    value = Analysed(normalised)
+    value.postings = field.postings(normalised)
+    return value
 
 
 class WordField(TEXT):
@@ -101,6 +122,21 @@ class WordField(TEXT):
         encode = self.format.encode
         for term, positions in word_positions(value).items():
             yield term.encode("utf-8"), len(positions), float(len(positions)), encode(positions)
+
+    def postings(self, value) -> tuple[list[bytes], list[float], list[bytes], int]:
+        """Terms, weights, encoded positions and the field length, in one call (for
+        segments.FastSegmentWriter; the same postings index() yields)."""
+        if isinstance(value, Analysed) and value.postings is not None:
+            return value.postings
+        encode = self.format.encode
+        terms, weights, values = [], [], []
+        length = 0
+        for term, positions in word_positions(value).items():
+            terms.append(term.encode("utf-8"))
+            weights.append(float(len(positions)))
+            values.append(encode(positions))
+            length += len(positions)
+        return terms, weights, values, length
 
 
 class CharGramField(TEXT):
@@ -120,8 +156,17 @@ class CharGramField(TEXT):
         return value.decode("utf-8")
 
     def index(self, value, **kwargs):
-        for term, positions in char_grams(value).items():
-            yield term.encode("utf-8"), len(positions), float(len(positions)), b""
+        for term in char_gram_set(value):
+            yield term.encode("utf-8"), 1, 1.0, b""
+
+    def postings(self, value) -> tuple[list[bytes], None, None, int]:
+        """Presence only: weight 1 and no positions, since nothing reads more (the engine confirms
+        longer terms against the stored text); constant weights are also stored as one number per
+        block. The length counts the distinct grams, as index() makes Whoosh count them."""
+        if isinstance(value, Analysed) and value.postings is not None:
+            return value.postings
+        terms = [term.encode("utf-8") for term in char_gram_set(value)]
+        return terms, None, None, len(terms)
 
 
 class WordTokenizer(Tokenizer):

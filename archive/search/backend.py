@@ -22,10 +22,10 @@ from whoosh.fields import ID as WhooshID
 from whoosh.fields import KEYWORD, NUMERIC, Schema
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import EmptyIndexError
-from whoosh.writing import PostingPool
 
 from archive.search import store
 from archive.search.analyzers import CharGramField, WordField
+from archive.search.segments import FastSegmentWriter
 
 MULTI_VALUED = {"years", "categories", "initiatives"}
 FACET_FIELDS = ["city", "province", "years", "categories", "initiatives"]
@@ -59,25 +59,11 @@ class WriterCodec(W3Codec):
     length_stats = False
 
 
-class WriterPool(PostingPool):
-    """Whoosh's posting pool without its per-posting type asserts and exact size arithmetic: our
-    fields always yield bytes, and an estimate is enough to decide when to spill to disk."""
-
-    POSTING_BYTES = 160
-
-    def add(self, item):
-        self.fieldnames.add(item[0])
-        self.currentsize += self.POSTING_BYTES
-        if self.currentsize > self.limit:
-            self.save()
-        self.current.append(item)
-
-
 def writer_options() -> dict:
     # compound=False: a compound segment is read through BytesIO, which copies the whole postings
     # file into every reader (150 MB per worker at 10,000 documents); plain files are read through
     # the page cache, which all workers share.
-    return {"codec": WriterCodec(), "poolclass": WriterPool, "compound": False, "timeout": WRITER_LOCK_TIMEOUT}
+    return {"codec": WriterCodec(), "compound": False, "timeout": WRITER_LOCK_TIMEOUT}
 
 
 def whoosh_document(prepared: dict) -> dict:
@@ -152,7 +138,7 @@ class ChineseWhooshSearchBackend(WhooshSearchBackend):
         self.setup_complete = False  # always write to the current generation
         with store.writer_lock(WRITER_LOCK_TIMEOUT):
             self.setup()
-            writer = self.index.writer(**writer_options())
+            writer = FastSegmentWriter(self.index, **writer_options())
             try:
                 change(writer)
             except BaseException:

@@ -14,7 +14,11 @@ never writes into a damaged generation, nor starts an empty one while the databa
 which would leave search answering from part of the archive without saying so.
 """
 
+import contextlib
+import functools
 import logging
+import os
+import threading
 from collections.abc import Callable, Iterable
 
 from django.db import transaction
@@ -23,7 +27,7 @@ from whoosh.index import create_in
 
 from archive.models import City, Document, Initiative, InitiativeAlias, SearchQueueEntry
 from archive.search import engine, repair, store
-from archive.search.analyzers import use_user_words
+from archive.search.analyzers import Analysed, analysed, loaded_user_words, use_user_words
 from archive.search.backend import (
     WRITER_LOCK_TIMEOUT,
     current_or_empty_generation,
@@ -33,11 +37,17 @@ from archive.search.backend import (
     writer_options,
 )
 from archive.search.normalise import normalise
+from archive.search.segments import FastSegmentWriter, SegmentsWriter
 
 logger = logging.getLogger(__name__)
 
 DRAIN_BATCH = 200
+BULK_LOCK = "bulk.lock"
+BULK_DRAIN_BATCH = 500
 PARALLEL_REBUILD_MIN_DOCUMENTS = 500
+# Each writer process buffers postings up to this before spilling a sorted run to disk: with the
+# documents in flight, a process stays well under 1 GB resident.
+POOL_LIMIT_MB = 256
 
 
 def _document_index():
@@ -59,12 +69,31 @@ def user_dictionary_words() -> frozenset[str]:
 
 
 def index_enqueue(document_ids: Iterable[int]) -> None:
-    """Queue documents for re-indexing in the current transaction, and drain after it commits."""
-    entries = [SearchQueueEntry(document_id=pk) for pk in set(document_ids) if pk is not None]
-    if not entries:
+    """Queue documents for re-indexing in the current transaction, and drain after it commits
+    (within index_batched(), the caller drains in batches instead)."""
+    ids = {pk for pk in document_ids if pk is not None}
+    if not ids:
         return
-    SearchQueueEntry.objects.bulk_create(entries)
-    transaction.on_commit(_drain_if_queued)
+    SearchQueueEntry.objects.bulk_create(SearchQueueEntry(document_id=pk) for pk in ids)
+    if not getattr(_batched, "active", False):
+        transaction.on_commit(functools.partial(_drain_after_commit, frozenset(ids)))
+
+
+_batched = threading.local()
+
+
+@contextlib.contextmanager
+def index_batched():
+    """A bulk job (import_reports, the admin upload of many files): every report's transaction
+    still queues it durably, but nothing drains after each commit; the job calls queue_drain in
+    large batches and once at the end. While it runs, BULK_LOCK tells other processes to drain
+    only what they queued themselves, so a curator's save is not held up by the import's backlog."""
+    _batched.active = True
+    try:
+        with store.shared(BULK_LOCK):
+            yield
+    finally:
+        _batched.active = False
 
 
 def index_dictionary_changed() -> None:
@@ -72,16 +101,25 @@ def index_dictionary_changed() -> None:
     transaction.on_commit(_drain_quietly)
 
 
-def _drain_if_queued():
+def _drain_after_commit(document_ids: frozenset[int]):
     # A transaction that saved many rows registered as many callbacks; the first drains, the rest
-    # find the queue empty with one query.
-    if SearchQueueEntry.objects.exists():
+    # find their entries gone with one query. During a bulk import elsewhere, only our own.
+    if store.is_locked_shared(BULK_LOCK):
+        if SearchQueueEntry.objects.filter(document_id__in=document_ids).exists():
+            _drain_quietly(document_ids=document_ids)
+    elif SearchQueueEntry.objects.exists():
         _drain_quietly()
 
 
-def _drain_quietly():
+def index_drain_quietly(document_ids: Iterable[int]) -> None:
+    """Drain after a batch of saves, as after each commit: everything, or only these documents
+    while a bulk import runs elsewhere; whatever cannot be written stays queued."""
+    _drain_after_commit(frozenset(document_ids))
+
+
+def _drain_quietly(document_ids: frozenset[int] | None = None):
     try:
-        queue_drain()
+        queue_drain(document_ids=document_ids)
     except store.IndexBusy:
         logger.warning("search index busy; %s updates stay queued", SearchQueueEntry.objects.count())
     except engine.SearchUnavailable as error:
@@ -94,19 +132,98 @@ def _drain_quietly():
         logger.exception("search index update failed; the updates stay queued and will be retried")
 
 
-def queue_drain(*, timeout: float = WRITER_LOCK_TIMEOUT) -> int:
-    """Write every queued document to the index; returns how many entries were done."""
+def queue_drain(
+    *, timeout: float = WRITER_LOCK_TIMEOUT, batch: int = DRAIN_BATCH, document_ids: Iterable[int] | None = None
+) -> int:
+    """Write queued documents to the index, `batch` entries a commit; returns how many entries
+    were done. All of them, or only those of `document_ids`."""
     done = 0
     with store.writer_lock(timeout):
         _ensure_usable()
         _sync_dictionary()
         while True:
-            entries = list(SearchQueueEntry.objects.order_by("pk")[:DRAIN_BATCH])
+            queued = SearchQueueEntry.objects.order_by("pk")
+            if document_ids is not None:
+                queued = queued.filter(document_id__in=list(document_ids))
+            entries = list(queued.values_list("pk", "document_id")[:batch])
             if not entries:
                 return done
-            _write_documents({entry.document_id for entry in entries})
-            SearchQueueEntry.objects.filter(pk__in=[entry.pk for entry in entries]).delete()
+            _write_documents({document_id for _pk, document_id in entries})
+            SearchQueueEntry.objects.filter(pk__in=[pk for pk, _document_id in entries]).delete()
             done += len(entries)
+
+
+def bulk_drain(*, batch: int = BULK_DRAIN_BATCH, timeout: float = WRITER_LOCK_TIMEOUT) -> int:
+    """queue_drain for a bulk job: each batch is read and analysed (jieba, character grams) before
+    the writer lock is taken, and the lock is held only to write and commit, so other writers
+    (a curator's save) wait for a commit, not for a batch's analysis.
+
+    Under the lock, a document whose queue entry another drain removed meanwhile is skipped: that
+    drain read the database after our entry was made and wrote it; writing ours now could replace
+    a newer version with an older one. A document changed after we read it has a newer entry,
+    drained later."""
+    done = 0
+    while True:
+        entries = list(SearchQueueEntry.objects.order_by("pk").values_list("pk", "document_id")[:batch])
+        if not entries:
+            return done
+        words = loaded_user_words()
+        documents, removed = _prepared_documents({document_id for _pk, document_id in entries}, analyse=True)
+        with store.writer_lock(timeout):
+            _ensure_usable()
+            _sync_dictionary()
+            if loaded_user_words() != words:  # analysed with another dictionary: analyse again
+                documents, removed = _prepared_documents({document_id for _pk, document_id in entries}, analyse=False)
+            pks = [pk for pk, _document_id in entries]
+            still = set(SearchQueueEntry.objects.filter(pk__in=pks).values_list("document_id", flat=True))
+            index_write(
+                documents=[document for document in documents if document["document_id"] in still],
+                removed_ids=removed & still,
+            )
+            SearchQueueEntry.objects.filter(pk__in=pks).delete()
+        done += len(entries)
+
+
+# Postings a bulk import's worker processes computed, by document id: (words, normalised text,
+# postings per field). Used only when the text and the dictionary are still the same.
+_analysed_ahead: dict[int, tuple[frozenset[str], str, dict]] = {}
+
+
+def document_text_analyse(*, title: str, body: str) -> tuple[str, dict]:
+    """What a worker process computes ahead for the index: the normalised text the index holds
+    (as search_indexes.DocumentIndex.prepare makes it) and its postings in the text fields."""
+    normalised = normalise(f"{title}\n{body}")
+    schema = document_schema()
+    return normalised, {name: schema[name].postings(normalised) for name in ("text", "chars")}
+
+
+def index_analysed_ahead(*, document_id: int, normalised: str, postings: dict, words: frozenset[str]) -> None:
+    """Keep a worker's analysis of a document just written, for the next bulk drain."""
+    _analysed_ahead[document_id] = (words, normalised, postings)
+
+
+def _prepared_documents(document_ids: set[int], *, analyse: bool) -> tuple[list[dict], set[int]]:
+    """Whoosh documents for these ids as the database has them now (with their postings computed
+    when `analyse`, or taken from a worker's analysis when it was of the same text with the same
+    dictionary), and the ids no longer in the database."""
+    index = _document_index()
+    documents = list(index.index_queryset().filter(pk__in=document_ids))
+    prepared = [whoosh_document(index.full_prepare(document)) for document in documents]
+    words = loaded_user_words()
+    if analyse:
+        schema = document_schema()
+        for document in prepared:
+            ahead = _analysed_ahead.pop(document["document_id"], None)
+            for name in ("text", "chars"):
+                if ahead and ahead[0] == words and ahead[1] == document[name]:
+                    value = Analysed(document[name])
+                    value.postings = ahead[2][name]
+                    document[name] = value
+                else:
+                    document[name] = analysed(schema[name], document[name])
+    for pk in document_ids:
+        _analysed_ahead.pop(pk, None)
+    return prepared, document_ids - {document.pk for document in documents}
 
 
 def _ensure_usable() -> None:
@@ -124,10 +241,8 @@ def _ensure_usable() -> None:
 
 def _write_documents(document_ids: set[int]) -> None:
     """Update or remove these documents, as the database has them now (caller holds the lock)."""
-    index = _document_index()
-    documents = list(index.index_queryset().filter(pk__in=document_ids))
-    gone = document_ids - {document.pk for document in documents}
-    index_write(documents=[whoosh_document(index.full_prepare(d)) for d in documents], removed_ids=gone)
+    documents, gone = _prepared_documents(document_ids, analyse=False)
+    index_write(documents=documents, removed_ids=gone)
 
 
 def index_write(*, documents: list[dict], removed_ids: Iterable[int] = ()) -> None:
@@ -135,7 +250,7 @@ def index_write(*, documents: list[dict], removed_ids: Iterable[int] = ()) -> No
 
     The caller holds the writer lock; this function touches no database."""
     generation = current_or_empty_generation()
-    writer = open_or_create(generation).writer(**writer_options())
+    writer = FastSegmentWriter(open_or_create(generation), limitmb=POOL_LIMIT_MB, **writer_options())
     try:
         for document in documents:
             writer.update_document(**document)
@@ -203,6 +318,14 @@ def _current_is_usable() -> bool:
     return True
 
 
+def rebuild_processes() -> int:
+    """Writer processes for a rebuild: one per CPU (REBUILD_PROCESSES overrides), each writing its
+    own segment, so the segments are as many as the processes and never merged."""
+    from django.conf import settings
+
+    return max(1, getattr(settings, "SEARCH_REBUILD_PROCESSES", None) or os.cpu_count() or 1)
+
+
 def _rebuild_locked(*, progress: Callable[[Iterable], Iterable] = lambda items: items, keep_previous: bool) -> int:
     """index_rebuild's work; the caller holds the writer lock."""
     high_water = SearchQueueEntry.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
@@ -213,10 +336,8 @@ def _rebuild_locked(*, progress: Callable[[Iterable], Iterable] = lambda items: 
     queryset = index.index_queryset()
     total = queryset.count()
     ix = create_in(str(generation), document_schema())
-    if total >= PARALLEL_REBUILD_MIN_DOCUMENTS:
-        writer = ix.writer(procs=2, limitmb=256, multisegment=True, subargs=writer_options(), **writer_options())
-    else:
-        writer = ix.writer(limitmb=256, **writer_options())
+    procs = rebuild_processes() if total >= PARALLEL_REBUILD_MIN_DOCUMENTS else 1
+    writer = SegmentsWriter(ix, procs=procs, limitmb=POOL_LIMIT_MB, **writer_options())
     try:
         for document in progress(queryset.iterator(chunk_size=500)):
             writer.add_document(**whoosh_document(index.full_prepare(document)))

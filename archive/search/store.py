@@ -218,6 +218,36 @@ def exclusive(name: str, timeout: float):
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+@contextlib.contextmanager
+def shared(name: str):
+    """A shared flock on SEARCH_DIR/<name> for as long as the block runs (several holders may
+    hold it at once; is_locked_shared tells others). Released by the kernel if the holder dies."""
+    with open(search_dir() / name, "a+") as handle:
+        fcntl.flock(handle, fcntl.LOCK_SH)
+        with _held_guard:
+            _held.add(handle.fileno())
+        try:
+            yield
+        finally:
+            with _held_guard:
+                _held.discard(handle.fileno())
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def is_locked_shared(name: str) -> bool:
+    """Whether any process holds SEARCH_DIR/<name> (shared or exclusive) right now."""
+    path = search_dir() / name
+    if not path.exists():
+        return False
+    with open(path, "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        return False
+
+
 def writer_lock(timeout: float = 30.0):
     """Exclusive across processes; released by the kernel if the holder dies."""
     return exclusive("writer.lock", timeout)

@@ -194,7 +194,16 @@ def document_suggestions_refresh(*, document: Document, names: KnownNames | None
     ]
     CandidateTerm.objects.bulk_create(new_terms)
     counts.candidates_added = len(new_terms)
+    if document.suggestions_due:
+        Document.objects.filter(pk=document.pk).update(suggestions_due=False)
+        document.suggestions_due = False
     return counts
+
+
+def document_suggestions_ensure(*, document: Document) -> None:
+    """Compute the suggestions a bulk import deferred, before a curator reviews the report."""
+    if document.suggestions_due:
+        document_suggestions_refresh(document=document)
 
 
 def documents_suggestions_refresh(*, documents: Iterable[Document]) -> SuggestionCounts:

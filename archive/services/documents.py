@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from archive.importing import ReportRejected, clean_report, decode_report_bytes, extract_years
+from archive.importing import CleanReport, ReportRejected, clean_report, decode_report_bytes, extract_years
 from archive.importing.events import extract_dated_statements
 from archive.importing.figures import extract_reported_figures
 from archive.importing.gazetteer import CityCandidate, CityMatcher, CityNotFound
@@ -71,6 +71,65 @@ class ImportResult:
         return [_MISSING_LABELS[name] for name in self.missing]
 
 
+@dataclass
+class ReadReport:
+    """A report file read, cleaned and analysed without the database (so it can run in a worker
+    process): what document_create needs to write it."""
+
+    filename: str
+    text: str
+    encoding: str
+    report: CleanReport
+    digest: str
+    city_slug: str | None
+    years: tuple[int, int] | None
+    years_note: str | None
+    statements: list
+    figures: list
+
+    @property
+    def characters(self) -> int:
+        return len(self.report.body)
+
+
+def report_read(
+    *,
+    data: bytes,
+    filename: str,
+    city_given: bool = False,
+    years: tuple[int, int] | None = None,
+    matcher: CityMatcher | None = None,
+) -> ReadReport:
+    """Decode, clean and analyse one report file; touches no database when given a matcher (or
+    city_given). Raises ReportRejected when it cannot be imported."""
+    text, encoding = decode_report_bytes(data, max_bytes=settings.IMPORT_MAX_BYTES)
+    report = clean_report(text, is_html=Path(filename).suffix.lower() in HTML_SUFFIXES)
+    if len(report.body) < 20:
+        raise ReportRejected("没有正文：清理网页元素后剩下的文字不足 20 字")
+    city_slug = None
+    if not city_given:
+        try:
+            city_slug = (matcher or city_matcher()).match(report.title, report.body).slug
+        except CityNotFound as error:
+            raise ReportRejected(str(error)) from error
+    years_note = "年份由 --year 指定" if years else None
+    if not years and (found := extract_years(report.title, report.body)):
+        years, years_note = (found.start, found.end), f"年份 {found.label}（{found.evidence}）"
+    report_year = years[1] if years else None
+    return ReadReport(
+        filename=filename,
+        text=text,
+        encoding=encoding,
+        report=report,
+        digest=content_hash_of(report.body),
+        city_slug=city_slug,
+        years=years,
+        years_note=years_note,
+        statements=extract_dated_statements(report.body, report_year),
+        figures=extract_reported_figures(report.body),
+    )
+
+
 def document_import(
     *,
     data: bytes,
@@ -79,42 +138,39 @@ def document_import(
     years: tuple[int, int] | None = None,
     source: str | None = None,
     matcher: CityMatcher | None = None,
+    defer_suggestions: bool = False,
 ) -> ImportResult:
     """Import one report file. Raises ReportRejected (and writes nothing) when it cannot be imported.
 
     A report whose normalised text is already in the archive is not imported again: the existing
     document comes back with created=False."""
-    text, encoding = decode_report_bytes(data, max_bytes=settings.IMPORT_MAX_BYTES)
-    report = clean_report(text, is_html=Path(filename).suffix.lower() in HTML_SUFFIXES)
-    if len(report.body) < 20:
-        raise ReportRejected("没有正文：清理网页元素后剩下的文字不足 20 字")
+    read = report_read(data=data, filename=filename, city_given=bool(city_slug), years=years, matcher=matcher)
+    return document_create(read=read, city_slug=city_slug, source=source, defer_suggestions=defer_suggestions)
 
-    digest = content_hash_of(report.body)
-    existing = Document.objects.filter(content_hash=digest).select_related("city").first()
+
+def document_create(
+    *, read: ReadReport, city_slug: str | None = None, source: str | None = None, defer_suggestions: bool = False
+) -> ImportResult:
+    """Write a report read by report_read, in one transaction (its search queue entry included).
+
+    defer_suggestions leaves the curator's suggestions (known initiatives, candidate terms: a
+    part-of-speech pass of ~0.1 s a report) to be computed when the review screen first opens."""
+    existing = Document.objects.filter(content_hash=read.digest).select_related("city").first()
     if existing:
         return ImportResult(document=existing, created=False)
 
-    notes = [f"编码 {encoding}"]
+    report = read.report
+    notes = [f"编码 {read.encoding}"]
     if city_slug:
         city = City.objects.filter(slug=city_slug).first()
         if city is None:
             raise ReportRejected(f"未知城市：{city_slug!r}（请使用拼音标识，如 zhuzhou）")
         notes.append("城市由 --city 指定")
     else:
-        try:
-            candidate = (matcher or city_matcher()).match(report.title, report.body)
-        except CityNotFound as error:
-            raise ReportRejected(str(error)) from error
-        city = City.objects.get(slug=candidate.slug)
-
-    if years:
-        year_start, year_end = years
-        notes.append("年份由 --year 指定")
-    elif found := extract_years(report.title, report.body):
-        year_start, year_end = found.start, found.end
-        notes.append(f"年份 {found.label}（{found.evidence}）")
-    else:
-        year_start = year_end = None
+        city = City.objects.get(slug=read.city_slug)
+    year_start, year_end = read.years or (None, None)
+    if read.years_note:
+        notes.append(read.years_note)
 
     document = Document(
         title=report.title[:300],
@@ -125,20 +181,23 @@ def document_import(
         source=(source or report.source)[:200],
         authors="、".join(dict.fromkeys(report.authors))[:300],
         body=report.body,
-        raw_text=text,
+        raw_text=read.text,
         extra=report.extra(),
-        original_filename=Path(filename).name[:255],
-        content_hash=digest,
+        original_filename=Path(read.filename).name[:255],
+        content_hash=read.digest,
+        suggestions_due=defer_suggestions,
     )
     document.full_clean(validate_unique=False)
     try:
         with transaction.atomic():
             document.save()
-            document_facts_extract(document=document)
-            document_suggestions_refresh(document=document)
+            DatedEvent.objects.bulk_create(_events_of(document, read.statements))
+            ReportedFigure.objects.bulk_create(_figures_of(document, read.figures))
+            if not defer_suggestions:
+                document_suggestions_refresh(document=document)
     except IntegrityError:
         # Another importer saved the same report between our check and our write.
-        return ImportResult(document=Document.objects.get(content_hash=digest), created=False)
+        return ImportResult(document=Document.objects.get(content_hash=read.digest), created=False)
     missing = [
         name
         for name, value in [
@@ -153,15 +212,8 @@ def document_import(
     return ImportResult(document=document, created=True, missing=missing, notes=notes)
 
 
-@transaction.atomic
-def document_events_extract(*, document: Document) -> int:
-    """(Re)extract the document's dated events; events a curator corrected or hid are kept.
-    Returns how many events were created."""
-    report_year = document.year_end or document.year_start
-    curated = list(document.events.filter(curated=True))
-    document.events.filter(curated=False).delete()
-    taken = {(event.start, event.end, event.expression) for event in curated}
-    events = [
+def _events_of(document: Document, statements, taken=frozenset()) -> list[DatedEvent]:
+    return [
         DatedEvent(
             document=document,
             start=s.start,
@@ -173,20 +225,13 @@ def document_events_extract(*, document: Document) -> int:
             expression=s.expression[:40],
             approximate=s.approximate,
         )
-        for s in extract_dated_statements(document.body, report_year)
+        for s in statements
         if (s.start, s.end, s.expression[:40]) not in taken
     ]
-    DatedEvent.objects.bulk_create(events)
-    return len(events)
 
 
-def document_figures_extract(*, document: Document) -> int:
-    """(Re)extract the figures the document states; figures a curator corrected or hid are kept.
-    Returns how many figures were created."""
-    curated = list(document.figures.filter(curated=True))
-    document.figures.filter(curated=False).delete()
-    taken = {(figure.start, figure.measure) for figure in curated}
-    figures = [
+def _figures_of(document: Document, figures, taken=frozenset()) -> list[ReportedFigure]:
+    return [
         ReportedFigure(
             document=document,
             start=f.start,
@@ -199,9 +244,31 @@ def document_figures_extract(*, document: Document) -> int:
             change=f.change,
             expression=f.expression[:80],
         )
-        for f in extract_reported_figures(document.body)
+        for f in figures
         if (f.start, f.measure[:40]) not in taken
     ]
+
+
+@transaction.atomic
+def document_events_extract(*, document: Document) -> int:
+    """(Re)extract the document's dated events; events a curator corrected or hid are kept.
+    Returns how many events were created."""
+    report_year = document.year_end or document.year_start
+    curated = list(document.events.filter(curated=True))
+    document.events.filter(curated=False).delete()
+    taken = {(event.start, event.end, event.expression) for event in curated}
+    events = _events_of(document, extract_dated_statements(document.body, report_year), taken)
+    DatedEvent.objects.bulk_create(events)
+    return len(events)
+
+
+def document_figures_extract(*, document: Document) -> int:
+    """(Re)extract the figures the document states; figures a curator corrected or hid are kept.
+    Returns how many figures were created."""
+    curated = list(document.figures.filter(curated=True))
+    document.figures.filter(curated=False).delete()
+    taken = {(figure.start, figure.measure) for figure in curated}
+    figures = _figures_of(document, extract_reported_figures(document.body), taken)
     ReportedFigure.objects.bulk_create(figures)
     return len(figures)
 

@@ -160,3 +160,145 @@ def test_a_report_added_in_the_admin_is_searchable_after_commit(
 
     again = admin_client.post("/admin/archive/document/add/", data)
     assert again.status_code == 200 and "正文相同" in again.content.decode()
+
+
+# --- the fast segment writer and bulk drains --------------------------------------------------
+
+
+def _postings_of(ix) -> dict:
+    """Every (field, term) → [(document id, weight, value)], by the `id` each document has."""
+    with ix.searcher() as searcher:
+        reader = searcher.reader()
+        ids = {docnum: fields["id"] for docnum, fields in reader.iter_docs()}
+        table = {}
+        for fieldname, term in reader.all_terms():
+            matcher = reader.postings(fieldname, term)
+            rows = []
+            while matcher.is_active():
+                if matcher.id() in ids:
+                    rows.append((ids[matcher.id()], matcher.weight(), matcher.value()))
+                matcher.next()
+            table[(fieldname, term)] = sorted(rows)
+        return table
+
+
+def _seed_documents() -> list[dict]:
+    from archive.search.indexing import _document_index
+
+    index = _document_index()
+    return [whoosh_document(index.full_prepare(d)) for d in index.index_queryset().order_by("pk")]
+
+
+@pytest.mark.parametrize("limitmb", [256, 0])  # 0: every document spills a run to disk
+def test_the_fast_writer_writes_the_postings_whoosh_writes(seeded, tmp_path, limitmb):
+    """Same documents through Whoosh's own SegmentWriter and ours (one process, several, with and
+    without runs on disk): the same postings, except that `chars` stores presence only (weight 1)."""
+    from whoosh.index import create_in
+    from whoosh.writing import SegmentWriter
+
+    from archive.search.backend import document_schema, writer_options
+    from archive.search.segments import SegmentsWriter
+
+    documents = _seed_documents() * 1
+    plain = create_in(str(tmp_path / "plain"), document_schema()) if (tmp_path / "plain").mkdir() is None else None
+    writer = SegmentWriter(plain, **writer_options())
+    for document in documents:
+        writer.add_document(**document)
+    writer.commit()
+    expected = {
+        key: [(pk, 1.0 if key[0] == "chars" else weight, value) for pk, weight, value in rows]
+        for key, rows in _postings_of(plain).items()
+    }
+    for procs in (1, 2):
+        folder = tmp_path / f"fast-{procs}"
+        folder.mkdir()
+        fast = create_in(str(folder), document_schema())
+        writer = SegmentsWriter(fast, procs=procs, limitmb=limitmb, **writer_options())
+        for document in documents:
+            writer.add_document(**document)
+        writer.commit()
+        assert _postings_of(fast) == expected
+        assert not list((folder).glob("*.tmp/*"))  # the runs are gone
+
+
+def test_a_merge_keeps_every_posting(indexed):
+    """Segments merged by Whoosh's merge policy through our pool: nothing lost, deletions honoured."""
+    from archive.search.backend import open_or_create
+
+    for number in range(12):  # small commits, which the merge policy folds together
+        with store.writer_lock(timeout=60):
+            index_write(documents=[_synthetic(5000 + number)])
+    with store.writer_lock(timeout=60):
+        index_write(documents=[], removed_ids=[5003])
+    engine.reset()
+    assert count("并发写入") == 11 and count("县管校聘") == 1
+    assert len(open_or_create(store.current_generation())._segments()) < 13
+
+
+def _synthetic(pk: int) -> dict:
+    return whoosh_document(
+        {
+            "id": f"archive.document.{pk}",
+            "django_ct": "archive.document",
+            "django_id": str(pk),
+            "text": f"并发写入{pk}号",
+            "chars": f"并发写入{pk}号",
+            "document_id": pk,
+            "city": "zhuzhou",
+            "province": "湖南省",
+            "years": [],
+            "year_start": 0,
+            "categories": [],
+            "initiatives": [],
+        }
+    )
+
+
+def test_during_a_bulk_import_a_save_drains_only_its_own_documents(
+    indexed, django_capture_on_commit_callbacks, tmp_path
+):
+    """Another process importing in bulk holds the bulk lock: a curator's save writes its own
+    report at once and leaves the import's backlog to the import."""
+    from archive.search.indexing import BULK_LOCK
+
+    backlog = Document.objects.get(city__slug="xuchang")
+    SearchQueueEntry.objects.create(document_id=backlog.pk)
+    context = multiprocessing.get_context("fork")
+    holding, release = context.Event(), context.Event()
+
+    def hold():
+        with store.shared(BULK_LOCK):
+            holding.set()
+            release.wait(60)
+
+    importer = context.Process(target=hold)
+    importer.start()
+    try:
+        assert holding.wait(30) and store.is_locked_shared(BULK_LOCK)
+        document = Document.objects.get(city__slug="changchun")
+        with django_capture_on_commit_callbacks(execute=True):
+            document.body += "\n馆员即时保存。"
+            document.save()
+        assert count("馆员即时保存") == 1
+        assert list(SearchQueueEntry.objects.values_list("document_id", flat=True)) == [backlog.pk]
+    finally:
+        release.set()
+        importer.join(30)
+    assert not store.is_locked_shared(BULK_LOCK)
+
+
+def test_a_bulk_drain_uses_the_workers_analysis_only_for_the_same_text(indexed):
+    """Postings computed ahead for another text (the report was edited since) are not used."""
+    from archive.search.analyzers import loaded_user_words
+    from archive.search.indexing import bulk_drain, document_text_analyse, index_analysed_ahead
+
+    document = Document.objects.get(city__slug="changchun")
+    stale_text, stale_postings = document_text_analyse(title=document.title, body="过时的文本，不在报告里")
+    index_analysed_ahead(
+        document_id=document.pk, normalised=stale_text, postings=stale_postings, words=loaded_user_words()
+    )
+    Document.objects.filter(pk=document.pk).update(body=document.body + "\n批量写入的新句子。")
+    SearchQueueEntry.objects.create(document_id=document.pk)
+    assert bulk_drain() == 1
+    engine.reset()
+    assert count("批量写入的新句子") == 1 and count("过时的文本") == 0

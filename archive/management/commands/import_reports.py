@@ -1,5 +1,13 @@
-"""Import report files (.txt, .html) or folders of them, one transaction per file."""
+"""Import report files (.txt, .html) or folders of them, one transaction per file.
 
+Files are read, cleaned and analysed in worker processes (--jobs); this process writes each report
+in its own transaction, which also queues it for the search index, and drains that queue in large
+batches while the import runs and once at the end. Killed at any point, every report committed so
+far is in the database and queued; running the same command again skips them as duplicates."""
+
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -7,9 +15,45 @@ from tqdm import tqdm
 
 from archive.importing import ReportRejected
 from archive.importing.metadata import parse_year_span
-from archive.services import city_matcher, document_import, report_paths
+from archive.search.analyzers import use_user_words
+from archive.search.indexing import (
+    bulk_drain,
+    document_text_analyse,
+    index_analysed_ahead,
+    index_batched,
+    user_dictionary_words,
+)
+from archive.search.store import IndexBusy
+from archive.services import city_matcher, document_create, report_paths, report_read
+from archive.services.documents import ReadReport
 
 PROGRESS_BAR_MIN_FILES = 10
+DRAIN_EVERY = 500  # reports imported between two index drains during an import
+IN_FLIGHT_PER_JOB = 8  # files handed to each worker ahead of the writer: bounds memory
+
+_worker_options: dict = {}
+
+
+def _worker_init(options: dict, words: frozenset[str]) -> None:
+    _worker_options.update(options)
+    _worker_options["words"] = words
+    use_user_words(words)
+
+
+def _read(path: Path) -> tuple[ReadReport, tuple | None] | str:
+    """In a worker process: the report read and its text analysed for the index (with the
+    dictionary given), or the reason it cannot be imported."""
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        return f"无法读取文件（{error.strerror}）"
+    options = {key: value for key, value in _worker_options.items() if key != "words"}
+    try:
+        read = report_read(data=data, filename=path.name, **options)
+    except ReportRejected as error:
+        return str(error)
+    title = read.report.title[:300]
+    return read, (_worker_options["words"], *document_text_analyse(title=title, body=read.report.body))
 
 
 class Command(BaseCommand):
@@ -20,47 +64,92 @@ class Command(BaseCommand):
         parser.add_argument("--city", help="城市拼音标识（如 zhuzhou），覆盖自动识别")
         parser.add_argument("--year", help="报告所涉年份：2020 或 2012-2022，覆盖自动识别")
         parser.add_argument("--source", help="来源/出版者，覆盖自动识别")
+        parser.add_argument(
+            "--jobs", type=int, default=os.cpu_count() or 1, help="读取和清理文件的并行进程数（默认：CPU 核数）"
+        )
 
-    def handle(self, *args, paths, city, year, source, **options):
+    def handle(self, *args, paths, city, year, source, jobs, **options):
         try:
             years = parse_year_span(year) if year else None
         except ValueError as error:
             raise CommandError(str(error)) from error
+        if jobs < 1:
+            raise CommandError("--jobs 至少为 1")
         files = report_paths(paths)
         if not files:
             raise CommandError("没有找到 .txt 或 .html 报告文件")
 
-        matcher = city_matcher()
+        reader_options = {"city_given": bool(city), "years": years, "matcher": city_matcher()}
+        words = user_dictionary_words()
+        use_user_words(words)
         failed = 0
         counts = {"imported": 0, "duplicate": 0}
-        progress = tqdm(files, unit="file", disable=len(files) < PROGRESS_BAR_MIN_FILES or None, file=self.stderr)
-        for path in progress:
-            line, status = self._import_one(path, city=city, years=years, source=source, matcher=matcher)
-            if status == "failed":
-                failed += 1
-            else:
-                counts[status] += 1
-            with progress.external_write_mode():
-                self.stdout.write(line)
+        characters = 0
+        started = time.perf_counter()
+        progress = tqdm(
+            total=len(files), unit="篇", disable=len(files) < PROGRESS_BAR_MIN_FILES or None, file=self.stderr
+        )
+        with index_batched():
+            queued = 0
+            for path, read in self._read_all(files, jobs, reader_options, words):
+                line, status = self._write_one(path, read, city=city, source=source)
+                if status == "failed":
+                    failed += 1
+                else:
+                    counts[status] += 1
+                if status == "imported":
+                    queued += 1
+                    characters += read[0].characters
+                with progress.external_write_mode():
+                    self.stdout.write(line)
+                progress.update()
+                progress.set_postfix_str(f"{characters / max(time.perf_counter() - started, 1e-9):,.0f} 字/s")
+                if queued >= DRAIN_EVERY:
+                    self._drain()
+                    queued = 0
+            self._drain()
+        progress.close()
         self.stdout.write(f"完成：导入 {counts['imported']}，重复 {counts['duplicate']}，失败 {failed}")
         if failed:
             raise CommandError(f"{failed} 个文件导入失败")
 
-    def _import_one(self, path: Path, **overrides) -> tuple[str, str]:
+    def _read_all(self, files: list[Path], jobs: int, reader_options: dict, words: frozenset[str]):
+        """(path, (ReadReport, analysis) or reason) in the order of `files`, read `jobs` at a time."""
+        if jobs == 1:
+            _worker_init(reader_options, words)
+            for path in files:
+                yield path, _read(path)
+            return
+        window = jobs * IN_FLIGHT_PER_JOB
+        with ProcessPoolExecutor(max_workers=jobs, initializer=_worker_init, initargs=(reader_options, words)) as pool:
+            pending = [(path, pool.submit(_read, path)) for path in files[:window]]
+            ahead = window
+            while pending:
+                path, future = pending.pop(0)
+                result = future.result()
+                if ahead < len(files):
+                    pending.append((files[ahead], pool.submit(_read, files[ahead])))
+                    ahead += 1
+                yield path, result
+
+    def _drain(self) -> None:
         try:
-            data = path.read_bytes()
-        except OSError as error:
-            return self.style.ERROR(f"failed     {path}: 无法读取文件（{error.strerror}）"), "failed"
-        city, years, source, matcher = (overrides[key] for key in ("city", "years", "source", "matcher"))
+            bulk_drain()
+        except IndexBusy as error:
+            self.stderr.write(f"检索索引忙，已导入的报告留在索引队列中，稍后自动写入：{error}")
+
+    def _write_one(self, path: Path, read: tuple | str, *, city, source) -> tuple[str, str]:
+        if isinstance(read, str):
+            return self.style.ERROR(f"failed     {path}: {read}"), "failed"
+        read, (words, normalised, postings) = read
         try:
-            result = document_import(
-                data=data, filename=path.name, city_slug=city, years=years, source=source, matcher=matcher
-            )
+            result = document_create(read=read, city_slug=city, source=source, defer_suggestions=True)
         except ReportRejected as error:
             return self.style.ERROR(f"failed     {path}: {error}"), "failed"
         document = result.document
         if not result.created:
             return f"duplicate  {path}: 已存在 #{document.pk} {document.display_title}", "duplicate"
+        index_analysed_ahead(document_id=document.pk, normalised=normalised, postings=postings, words=words)
         years = document.year_label or "年份未知"
         summary = f"imported   {path}: #{document.pk} {document.city.name} {years} 《{document.display_title}》"
         if result.notes:

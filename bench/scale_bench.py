@@ -1,0 +1,481 @@
+"""Scale benchmark: the archive at 10,000 and 100,000 SYNTHETIC reports, beside the textbook setup.
+
+    .venv/bin/python bench/scale_bench.py --docs 10000 100000 [--import-files 2000] [--var-base DIR]
+
+Every figure comes from one run on this machine. For each size N, in a throw-away installation
+(bench/load_bench.Site: file database, the five seed reports, gunicorn with its production config):
+
+1. N SYNTHETIC reports ("合成报告", never mixed with real data) are written to the database: each
+   paragraphs drawn at random from the seed reports (those naming no city) up to a length drawn
+   around 2,650 characters (the mean of the issue's corpus), a city and a year.
+2. jieba's raw speed: jieba.lcut (precise mode, its defaults) over a sample of those texts.
+3. `rebuild_search` of the whole archive, timed, with the peak temporary disk it used beside the
+   final index and the peak resident memory of each process taking part.
+4. The time to open a reader, the index size on disk; gunicorn is started and a fixed list of
+   realistic queries (one character, two, long, several terms, OR, NOT, quoted, rare and very
+   common terms, with facets and highlights) is sent over HTTP to /api/search/: p50 and p95, the
+   first run of each query reported apart. Then the resident memory of each gunicorn worker.
+5. Import, end to end to searchable: `import_reports` on a folder of --import-files new synthetic
+   report files into the N-report archive (read, cleaned, extracted, written, indexed), timed to
+   its exit, which comes after its last index commit. Meanwhile a curator's save (a report's title
+   changed) is made every few seconds and the time until the search API finds it is measured.
+6. The textbook setup (haystack's stock Whoosh backend with jieba's ChineseAnalyzer,
+   bench/textbook.py) indexes the same report files' texts, in the same run.
+
+Throughputs are in characters of report text per second. The machine is shared: figures are
+floors, the ratios in one run are what to compare.
+"""
+
+import argparse
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.load_bench import Site  # noqa: E402
+
+REPORT_LENGTH = 2650  # characters, the mean
+JIEBA_SAMPLE = 2000
+# (label, query string): fixed, realistic, each with the facets the page shows and highlights.
+QUERIES = [
+    ("one character", "河"),
+    ("one character, common", "改"),
+    ("two characters", "河长"),
+    ("two characters", "医保"),
+    ("common word", "改革"),
+    ("common, full-width digits", "２０２０年"),
+    ("common, abbreviation", "深改委"),
+    ("common, traditional", "國企改革"),
+    ("common", "医联体"),
+    ("initiative", "河长制"),
+    ("initiative, quoted", '"最多跑一次"'),
+    ("long", "全面深化改革领导小组"),
+    ("long", "优化营商环境"),
+    ("multi-term", "放管服 改革"),
+    ("multi-term", "营商环境 审批 服务"),
+    ("OR", "河长制 OR 林长制"),
+    ("NOT", "改革 -试点"),
+    ("NOT word", "审批 NOT 医保"),
+    ("rare", "县管校聘"),
+    ("rare", "一件事一次办"),
+    ("absent", "量子计算"),
+    ("filtered by year", "改革&year=2020"),
+    ("filtered by city", "河长制&city=zhuzhou"),
+    ("sorted by date", "营商环境&sort=date"),
+    ("page 3", "改革&page=3"),
+]
+REPEATS = 4
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def directory_size(path: Path) -> int:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) if path.exists() else 0
+
+
+def rss_mb(pid: int) -> tuple[float, float]:
+    """(RSS, PSS) in MiB; PSS splits pages shared with the master and other workers."""
+    rss = pss = 0.0
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+        if line.startswith("Rss:"):
+            rss = int(line.split()[1]) / 1024
+        elif line.startswith("Pss:"):
+            pss = int(line.split()[1]) / 1024
+    return rss, pss
+
+
+def descendants(pid: int) -> list[int]:
+    found, stack = [], [pid]
+    while stack:
+        current = stack.pop()
+        try:
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except OSError:
+            continue
+        for child in map(int, children):
+            found.append(child)
+            stack.append(child)
+    return found
+
+
+class Watcher(threading.Thread):
+    """Samples, every half second, a directory's size and the RSS of a process and its children."""
+
+    def __init__(self, directory: Path, pid: int):
+        super().__init__(daemon=True)
+        self.directory, self.pid = directory, pid
+        self.peak_disk = 0
+        self.peak_rss: dict[int, float] = {}
+        self.running = True
+
+    def run(self):
+        while self.running:
+            try:
+                self.peak_disk = max(self.peak_disk, directory_size(self.directory))
+            except OSError:
+                pass  # a file went while we counted
+            for pid in [self.pid, *descendants(self.pid)]:
+                try:
+                    self.peak_rss[pid] = max(self.peak_rss.get(pid, 0), rss_mb(pid)[0])
+                except OSError:
+                    pass
+            time.sleep(0.5)
+
+    def stop(self):
+        self.running = False
+        self.join()
+
+
+# --- one size, in its own process (one Django setup per installation) --------------------------
+
+
+def synthetic_reports(count: int, seed: int):
+    """(city name, title, body, year) of `count` SYNTHETIC reports from the seed paragraphs, one by one."""
+    from archive.models import City, Document
+    from archive.services import city_matcher
+
+    # Paragraphs naming no city, so that each report's city is the one it is written about.
+    matcher = city_matcher()
+    paragraphs = [
+        p for d in Document.objects.all() for p in d.body.split("\n") if len(p) >= 10 and not matcher.scores(p)
+    ]
+    cities = list(City.objects.order_by("adcode").values_list("name", flat=True))
+    rng = random.Random(seed)
+    for number in range(count):
+        city = cities[number % len(cities)]
+        year = rng.randint(2012, 2023)
+        title = f"{city}{year}年全面深化改革工作总结（合成报告 {seed}-{number}，SYNTHETIC）"
+        lead = f"合成报告（SYNTHETIC）{seed}-{number}：{city}{year}年改革工作情况。{city}全面深化改革。"
+        # Lengths around those of the issue's corpus (265.6 M characters for 100,000 reports).
+        wanted = min(max(int(rng.gauss(REPORT_LENGTH, REPORT_LENGTH / 4)), 800), 3 * REPORT_LENGTH)
+        chosen = [lead]
+        while sum(map(len, chosen)) < wanted:
+            chosen.append(rng.choice(paragraphs))
+        body = "\n".join(chosen)
+        yield city, title, body, year
+
+
+def database_fill(reports) -> tuple[int, list[str]]:
+    """Write the reports in chunks (the bench's own memory stays small); returns the characters
+    written and the first JIEBA_SAMPLE texts."""
+    from archive.models import City, Document
+
+    cities = {city.name: city for city in City.objects.all()}
+    characters, sample, batch = 0, [], []
+    for number, (city, title, body, year) in enumerate(reports):
+        text = f"{title}\n{body}"
+        characters += len(text)
+        if len(sample) < JIEBA_SAMPLE:
+            sample.append(text)
+        batch.append(
+            Document(
+                title=title,
+                city=cities[city],
+                year_start=year,
+                year_end=year,
+                body=body,
+                raw_text=text,
+                content_hash=f"synthetic-{number}",
+            )
+        )
+        if len(batch) == 1000:
+            Document.objects.bulk_create(batch)
+            batch = []
+    Document.objects.bulk_create(batch)
+    return characters, sample
+
+
+def measure_queries(site: Site) -> dict:
+    latencies, cold, server = [], [], []
+    for _label, query in QUERIES:
+        text, _, rest = query.partition("&")
+        path = "/api/search/?" + urllib.parse.urlencode({"q": text, "page_size": 20}) + (f"&{rest}" if rest else "")
+        for repeat in range(REPEATS):
+            started = time.perf_counter()
+            status, body = site.get(path)
+            elapsed = (time.perf_counter() - started) * 1000
+            if status != 200:
+                raise RuntimeError(f"{path}: {status} {body[:200]!r}")
+            (cold if repeat == 0 else latencies).append(elapsed)
+            if repeat:
+                server.append(json.loads(body).get("elapsed_ms", 0))
+    return {
+        "p50": percentile(latencies, 0.5),
+        "p95": percentile(latencies, 0.95),
+        "max": max(latencies),
+        "cold_p95": percentile(cold, 0.95),
+        "server_p50": percentile(server, 0.5),
+    }
+
+
+def reader_open_ms() -> float:
+    from archive.search import engine
+
+    engine.reset()
+    started = time.perf_counter()
+    engine.snapshot()
+    return (time.perf_counter() - started) * 1000
+
+
+def write_report_files(folder: Path, reports) -> int:
+    folder.mkdir(parents=True, exist_ok=True)
+    characters = 0
+    for number, (_city, title, body, _year) in enumerate(reports):
+        (folder / f"report-{number:06d}.txt").write_text(f"{title}\n{body}\n", encoding="utf-8")
+        characters += len(body)
+    return characters
+
+
+def curator_saves(site: Site, importer: subprocess.Popen, every: float = 5.0) -> list[float]:
+    """While the import runs: change a seed report's title and time until search finds it."""
+    from django.db import transaction
+
+    from archive.models import Document
+
+    document = Document.objects.exclude(content_hash__startswith="synthetic").order_by("pk").first()
+    original = document.title
+    waits = []
+    number = 0
+    time.sleep(every)
+    while importer.poll() is None:
+        number += 1
+        marker = f"zqxjmark{number}"
+        started = time.perf_counter()
+        with transaction.atomic():
+            document.title = f"{original} {marker}"
+            document.save()
+        path = "/api/search/?" + urllib.parse.urlencode({"q": marker})
+        while time.perf_counter() - started < 120:
+            status, body = site.get(path)
+            if status == 200 and json.loads(body)["count"] == 1:
+                break
+            time.sleep(0.05)
+        waits.append(time.perf_counter() - started)
+        time.sleep(every)
+    return waits
+
+
+def textbook_index(reports) -> float:
+    """The textbook setup indexing these reports (title and body, as in its index); seconds."""
+    from haystack import connections
+    from haystack.utils.loading import UnifiedIndex
+
+    from archive.models import Document
+    from bench.textbook import TextbookIndex
+
+    textbook = connections["textbook"]
+    unified = UnifiedIndex()
+    unified.build(indexes=[TextbookIndex()])
+    textbook._index = unified
+    backend = textbook.get_backend()
+    backend.clear()
+    documents = [
+        Document(pk=number + 1, title=title, body=body) for number, (_c, title, body, _y) in enumerate(reports)
+    ]
+    started = time.perf_counter()
+    for offset in range(0, len(documents), 500):
+        backend.update(TextbookIndex(), documents[offset : offset + 500])
+    return time.perf_counter() - started
+
+
+def run_one(count: int, import_files: int, site: Site) -> dict:
+    import jieba
+
+    from archive.search import indexing
+
+    result = {"documents": count}
+    result["characters"], sample = database_fill(synthetic_reports(count, seed=count))
+    print(f"[{count}] {result['characters']:,} characters in the database", flush=True)
+
+    jieba.initialize()
+    started = time.perf_counter()
+    for text in sample:
+        jieba.lcut(text)
+    result["jieba"] = sum(map(len, sample)) / (time.perf_counter() - started)
+    print(f"[{count}] jieba {result['jieba']:,.0f} chars/s", flush=True)
+    del sample
+
+    watcher = Watcher(Path(site.var) / "search" / "generations", os.getpid())
+    watcher.start()
+    started = time.perf_counter()
+
+    def progress(items):
+        # Partial figures in the log, should a run at 100,000 be stopped before the end.
+        for number, item in enumerate(items, 1):
+            yield item
+            if number % max(count // 20, 1) == 0:
+                elapsed = time.perf_counter() - started
+                disk, rss = watcher.peak_disk / 2**20, max(watcher.peak_rss.values(), default=0)
+                print(
+                    f"[{count}] rebuild: {number:,} documents sent in {elapsed:.0f} s; "
+                    f"peak disk {disk:,.0f} MB, peak RSS {rss:,.0f} MB",
+                    flush=True,
+                )
+
+    indexing.index_rebuild(progress=progress)
+    result["rebuild_s"] = time.perf_counter() - started
+    watcher.stop()
+    result["rebuild"] = result["characters"] / result["rebuild_s"]
+    index_dir = Path(site.var) / "search" / "current"
+    result["index_mb"] = directory_size(index_dir.resolve()) / 2**20
+    result["rebuild_peak_disk_mb"] = watcher.peak_disk / 2**20
+    result["rebuild_peak_rss_mb"] = watcher.peak_rss.pop(os.getpid())  # reads the database, feeds the writers
+    result["rebuild_writer_rss_mb"] = max(watcher.peak_rss.values(), default=0)
+    result["rebuild_processes"] = len(watcher.peak_rss)
+    print(f"[{count}] rebuild {result['rebuild']:,.0f} chars/s; {result}", flush=True)
+
+    result["reader_open_ms"] = reader_open_ms()
+    site.start(timeout=600)
+    for _ in range(2):  # every worker opens its reader
+        site.get("/api/search/?q=%E6%94%B9%E9%9D%A9")
+    result["queries"] = measure_queries(site)
+    result["worker_rss"] = [rss_mb(pid) for pid in site.workers()]
+    print(f"[{count}] queries {result['queries']}; workers {result['worker_rss']}", flush=True)
+
+    new_reports = list(synthetic_reports(import_files, seed=count + 7))
+    folder = Path(site.var) / "incoming"
+    result["import_characters"] = write_report_files(folder, new_reports)
+    result["import_files"] = import_files
+    started = time.perf_counter()
+    importer = subprocess.Popen(
+        [str(ROOT / ".venv/bin/python"), "manage.py", "import_reports", str(folder)],
+        cwd=ROOT,
+        env=site.env,
+        stdout=subprocess.DEVNULL,
+        stderr=open(Path(site.var) / "import.log", "w"),
+    )
+    waits = curator_saves(site, importer)
+    importer.wait()
+    result["import_s"] = time.perf_counter() - started
+    result["import_exit"] = importer.returncode
+    result["import"] = result["import_characters"] / result["import_s"]
+    result["curator_waits"] = waits
+    search_after = json.loads(site.get("/api/search/?" + urllib.parse.urlencode({"q": f"合成报告 {count + 7}-0"}))[1])
+    result["imported_searchable"] = search_after["count"]
+    print(f"[{count}] import {result['import']:,.0f} chars/s, saves {waits}", flush=True)
+    site.stop()
+
+    textbook_s = textbook_index(new_reports)
+    result["textbook"] = sum(len(t) + len(b) + 1 for _c, t, b, _y in new_reports) / textbook_s
+    print(f"[{count}] textbook {result['textbook']:,.0f} chars/s", flush=True)
+    return result
+
+
+def one(count: int, import_files: int, var_base: str | None, out: Path) -> None:
+    if var_base:
+        os.environ["TMPDIR"] = var_base
+    import tempfile
+
+    tempfile.tempdir = None
+    site = Site(prefix=f"reform-scale-{count}-")
+    site.env["WEB_CONCURRENCY"] = "2"
+    site.env["REFORM_GUNICORN_LOG_LEVEL"] = "warning"
+    try:
+        site.set_up()
+        os.environ.update(site.env)
+        os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+        import django
+
+        django.setup()
+        result = run_one(count, import_files, site)
+        out.write_text(json.dumps(result), encoding="utf-8")
+    finally:
+        site.clean()
+
+
+def table(results: list[dict]) -> str:
+    def row(label, values, target=""):
+        return f"| {label} | " + " | ".join(values) + f" | {target} |"
+
+    sizes = [f"{r['documents']:,}" for r in results]
+    lines = [
+        "| SYNTHETIC reports | " + " | ".join(sizes) + " | target |",
+        "|---|" + "---:|" * len(results) + "---|",
+        row("characters", [f"{r['characters'] / 1e6:.1f} M" for r in results]),
+        row("jieba.lcut, chars/s", [f"{r['jieba']:,.0f}" for r in results]),
+        row(
+            "rebuild_search, chars/s (× jieba)",
+            [f"{r['rebuild']:,.0f} ({r['rebuild'] / r['jieba']:.2f}×)" for r in results],
+            "≥ 0.6× jieba",
+        ),
+        row("rebuild time", [f"{r['rebuild_s']:.0f} s" for r in results]),
+        row("index size on disk", [f"{r['index_mb']:,.0f} MB" for r in results]),
+        row(
+            "rebuild peak disk (final + temporary)",
+            [
+                f"{r['rebuild_peak_disk_mb']:,.0f} MB ({r['rebuild_peak_disk_mb'] / r['index_mb']:.1f}× index)"
+                for r in results
+            ],
+            "temporary ≤ 2× index",
+        ),
+        row(
+            "rebuild peak RSS: main process, each writer process",
+            [f"{r['rebuild_peak_rss_mb']:,.0f} MB, {r.get('rebuild_writer_rss_mb', 0):,.0f} MB" for r in results],
+            "≤ 1 GB",
+        ),
+        row(
+            f"import to searchable, chars/s ({results[0]['import_files']:,} files)",
+            [f"{r['import']:,.0f}" for r in results],
+        ),
+        row("textbook indexing, same files, chars/s", [f"{r['textbook']:,.0f}" for r in results]),
+        row("import ÷ textbook", [f"{r['import'] / r['textbook']:.2f}×" for r in results], "≥ 1.0×"),
+        row(
+            "curator save searchable during import (max, median)",
+            [
+                f"{max(r['curator_waits']):.2f} s, {statistics.median(r['curator_waits']):.2f} s"
+                if r["curator_waits"]
+                else "—"
+                for r in results
+            ],
+            "≤ 2 s",
+        ),
+        row("open a reader", [f"{r['reader_open_ms']:.0f} ms" for r in results]),
+        row("search API over HTTP, p50", [f"{r['queries']['p50']:.0f} ms" for r in results]),
+        row("search API over HTTP, p95", [f"{r['queries']['p95']:.0f} ms" for r in results], "≤ 50 / 150 ms"),
+        row("search API, p95 of first runs", [f"{r['queries']['cold_p95']:.0f} ms" for r in results]),
+        row(
+            "RSS per gunicorn worker (PSS)",
+            [", ".join(f"{rss:.0f} ({pss:.0f})" for rss, pss in r["worker_rss"]) + " MB" for r in results],
+            "≤ 150 MB",
+        ),
+    ]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--docs", type=int, nargs="+", default=[10000, 100000])
+    parser.add_argument("--import-files", type=int, default=2000)
+    parser.add_argument("--var-base", help="where the throw-away installations go (needs disk: ~3× the text)")
+    parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
+    arguments = parser.parse_args()
+    if arguments.one:
+        one(arguments.one, arguments.import_files, arguments.var_base, arguments.out)
+        return
+
+    print(f"scale benchmark, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {os.cpu_count()} cores (shared)")
+    results = []
+    for count in arguments.docs:
+        out = Path(arguments.var_base or "/tmp") / f"scale-{count}-{os.getpid()}.json"
+        command = [sys.executable, __file__, "--one", str(count), "--import-files", str(arguments.import_files)]
+        command += ["--out", str(out)] + (["--var-base", arguments.var_base] if arguments.var_base else [])
+        subprocess.run(command, check=True)
+        results.append(json.loads(out.read_text(encoding="utf-8")))
+        print(table(results), flush=True)
+
+
+if __name__ == "__main__":
+    main()
