@@ -1,6 +1,7 @@
 """Scale benchmark: the archive at 10,000 and 100,000 SYNTHETIC reports, beside the textbook setup.
 
     .venv/bin/python bench/scale_bench.py --docs 10000 100000 [--import-files 2000] [--var-base DIR]
+    .venv/bin/python bench/scale_bench.py --profile 1000     # where a rebuild spends its time
 
 Every figure comes from one run on this machine. For each size N, in a throw-away installation
 (bench/load_bench.Site: file database, the five seed reports, gunicorn with its production config):
@@ -118,6 +119,7 @@ class Watcher(threading.Thread):
         self.directory, self.pid = directory, pid
         self.peak_disk = 0
         self.peak_rss: dict[int, float] = {}
+        self.peak_pss: dict[int, float] = {}  # pages shared after fork counted once, split
         self.running = True
 
     def run(self):
@@ -128,9 +130,11 @@ class Watcher(threading.Thread):
                 pass  # a file went while we counted
             for pid in [self.pid, *descendants(self.pid)]:
                 try:
-                    self.peak_rss[pid] = max(self.peak_rss.get(pid, 0), rss_mb(pid)[0])
+                    rss, pss = rss_mb(pid)
                 except OSError:
-                    pass
+                    continue
+                self.peak_rss[pid] = max(self.peak_rss.get(pid, 0), rss)
+                self.peak_pss[pid] = max(self.peak_pss.get(pid, 0), pss)
             time.sleep(0.5)
 
     def stop(self):
@@ -333,6 +337,8 @@ def run_one(count: int, import_files: int, site: Site) -> dict:
     result["rebuild_peak_disk_mb"] = watcher.peak_disk / 2**20
     result["rebuild_peak_rss_mb"] = watcher.peak_rss.pop(os.getpid())  # reads the database, feeds the writers
     result["rebuild_writer_rss_mb"] = max(watcher.peak_rss.values(), default=0)
+    result["rebuild_peak_pss_mb"] = watcher.peak_pss.pop(os.getpid())
+    result["rebuild_writer_pss_mb"] = max(watcher.peak_pss.values(), default=0)
     result["rebuild_processes"] = len(watcher.peak_rss)
     print(f"[{count}] rebuild {result['rebuild']:,.0f} chars/s; {result}", flush=True)
 
@@ -373,7 +379,23 @@ def run_one(count: int, import_files: int, site: Site) -> dict:
     return result
 
 
-def one(count: int, import_files: int, var_base: str | None, out: Path) -> None:
+def profile(count: int) -> None:
+    """cProfile of a one-process rebuild of `count` SYNTHETIC reports: where the time goes."""
+    import cProfile
+    import pstats
+
+    from archive.search import indexing
+
+    database_fill(synthetic_reports(count, seed=count))
+    indexing.PARALLEL_REBUILD_MIN_DOCUMENTS = count + 1
+    profiler = cProfile.Profile()
+    profiler.runcall(indexing.index_rebuild)
+    stats = pstats.Stats(profiler)
+    stats.sort_stats("tottime").print_stats(20)
+    stats.sort_stats("cumulative").print_stats(r"segments|analyzers|jieba/__init__|codec|indexing", 25)
+
+
+def one(count: int, import_files: int, var_base: str | None, out: Path | None, profile_only: bool = False) -> None:
     if var_base:
         os.environ["TMPDIR"] = var_base
     import tempfile
@@ -389,6 +411,9 @@ def one(count: int, import_files: int, var_base: str | None, out: Path) -> None:
         import django
 
         django.setup()
+        if profile_only:
+            profile(count)
+            return
         result = run_one(count, import_files, site)
         out.write_text(json.dumps(result), encoding="utf-8")
     finally:
@@ -421,8 +446,12 @@ def table(results: list[dict]) -> str:
             "temporary ≤ 2× index",
         ),
         row(
-            "rebuild peak RSS: main process, each writer process",
-            [f"{r['rebuild_peak_rss_mb']:,.0f} MB, {r.get('rebuild_writer_rss_mb', 0):,.0f} MB" for r in results],
+            "rebuild peak RSS (PSS): main process; each writer process",
+            [
+                f"{r['rebuild_peak_rss_mb']:,.0f} ({r['rebuild_peak_pss_mb']:,.0f}) MB; "
+                f"{r['rebuild_writer_rss_mb']:,.0f} ({r['rebuild_writer_pss_mb']:,.0f}) MB"
+                for r in results
+            ],
             "≤ 1 GB",
         ),
         row(
@@ -459,9 +488,13 @@ def main() -> None:
     parser.add_argument("--docs", type=int, nargs="+", default=[10000, 100000])
     parser.add_argument("--import-files", type=int, default=2000)
     parser.add_argument("--var-base", help="where the throw-away installations go (needs disk: ~3× the text)")
+    parser.add_argument("--profile", type=int, metavar="N", help="profile a one-process rebuild of N reports instead")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     arguments = parser.parse_args()
+    if arguments.profile:
+        one(arguments.profile, 0, arguments.var_base, None, profile_only=True)
+        return
     if arguments.one:
         one(arguments.one, arguments.import_files, arguments.var_base, arguments.out)
         return

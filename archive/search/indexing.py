@@ -47,7 +47,7 @@ BULK_DRAIN_BATCH = 500
 PARALLEL_REBUILD_MIN_DOCUMENTS = 500
 # Each writer process buffers postings up to this before spilling a sorted run to disk: with the
 # documents in flight, a process stays well under 1 GB resident.
-POOL_LIMIT_MB = 256
+POOL_LIMIT_MB = 160
 
 
 def _document_index():

@@ -302,3 +302,23 @@ def test_a_bulk_drain_uses_the_workers_analysis_only_for_the_same_text(indexed):
     assert bulk_drain() == 1
     engine.reset()
     assert count("批量写入的新句子") == 1 and count("过时的文本") == 0
+
+
+def test_the_index_holds_the_words_and_grams_a_query_is_cut_into(seeded):
+    """The bulk postings (computed ahead in worker processes) are the query-time analysis: jieba's
+    words as words_of cuts them, numbered per token, and every character and neighbouring pair."""
+    from archive.search.backend import document_schema
+    from archive.search.normalise import normalise
+
+    schema = document_schema()
+    text = normalise(Document.objects.get(city__slug="xuchang").body)
+    terms, weights, values, length = schema["text"].postings(text)
+    words = words_of(text)
+    assert [term.decode() for term in terms] == list(dict.fromkeys(words)) and length == len(words)
+    for term, weight, value in zip(terms, weights, values, strict=True):
+        positions = [index for index, word in enumerate(words) if word == term.decode()]
+        assert schema["text"].format.decode_positions(value) == positions and weight == len(positions)
+    grams, _weights, _values, _length = schema["chars"].postings(text)
+    query = "县管校聘"
+    assert {query[i : i + 2].encode() for i in range(len(query) - 1)} <= set(grams)
+    assert {gram.decode() for gram in grams} == set(text) | {text[i : i + 2] for i in range(len(text) - 1)}
