@@ -162,8 +162,8 @@ def manifest_entries(folder: Path) -> list[tuple[Path, list[str]]]:
     found = []
     for entry in entries:
         reforms = entry.get("reforms")
-        if reforms is None:
-            continue  # not annotated for suggestions
+        if reforms is None or (not reforms and not entry.get("annotated", True)):
+            continue  # not annotated for suggestions (an annotated text may list none: it counts for precision)
         found.append((folder / entry["file"], [r if isinstance(r, str) else r["name"] for r in reforms]))
     return found
 
@@ -204,7 +204,8 @@ def development_set(folders: list[Path], baseline, revision: str, verbose: bool)
                 totals[column][1] += len(terms)
                 totals[column][2] += len(body)
                 density = len(terms) * 1000 / len(body)
-                cells.append(f"{len(hit):>3}/{len(reforms):<3} {len(hit) / len(reforms):4.0%} {density:6.2f}")
+                share = f"{len(hit) / len(reforms):4.0%}" if reforms else "   —"
+                cells.append(f"{len(hit):>3}/{len(reforms):<3} {share} {density:6.2f}")
             print(f"{path.name[:32]:32} {len(body):>6} {len(reforms):>7}  " + "  ".join(f"{c:>22}" for c in cells))
             if verbose:
                 hit, terms = runs[columns[1]]

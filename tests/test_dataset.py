@@ -106,6 +106,19 @@ def test_passages_and_paragraphs_match_the_report_text(seeded):
         assert body.split("\n")[row["paragraph"] - 1].find(row["passage"][:5]) >= 0
 
 
+def test_mentions_say_where_their_year_comes_from_and_keep_it_through_a_load(seeded, exported_json):
+    """株洲's 河长制 is "no later than 2022" in the data too, and a load brings the source back."""
+    rows = dataset.dataset_tables()["mentions"]
+    assert {row["year_source"] for row in rows} <= {"stated", "context", "report"}
+    river = Mention.objects.confirmed().get(document__city__slug="zhuzhou", initiative__slug="hezhangzhi")
+    row = next(row for row in rows if row["id"] == river.pk)
+    assert (row["year"], row["year_source"]) == (2022, "report")
+    empty_archive()
+    dataset.dataset_load(tables=dataset.dataset_read(exported_json))
+    assert Mention.objects.get(pk=river.pk).year_source == "report"
+    assert Mention.objects.filter(year_source="stated").count() == sum(r["year_source"] == "stated" for r in rows)
+
+
 def test_relations_list_each_pair_once_and_cities_only_with_reports(seeded):
     tables = dataset.dataset_tables()
     pairs = [(row["initiative"], row["related"]) for row in tables["relations"]]
@@ -169,6 +182,7 @@ HOSTILE_JSON = {
     "too long": (lambda t: t["documents"][0].update(title="长" * 301), "documents 表第 1 行，列 title"),
     "bad slug": (lambda t: t["initiatives"][0].update(slug="not a slug"), "initiatives 表第 1 行，列 slug"),
     "years reversed": (lambda t: t["documents"][0].update(year_start=2020, year_end=2010), "列 year_end"),
+    "unknown year source": (lambda t: t["mentions"][0].update(year_source="guessed"), "列 year_source"),
 }
 
 

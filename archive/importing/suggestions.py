@@ -269,7 +269,7 @@ _STOP_WORDS = frozenset(
     以 把 将 对 在 于 从 向 由 被 让 使 给 与 和 及 或 等 的 之 了 着 过 是 也 还 又 并 且 而 但 其 其中 以及 包括
     已 均 都 各 各项 各类 各级 该 本 此 这 那 这项 该项 这些 一些 一批 一项 我市 该市 本市 全市 全省 全国 全县
     全区 一是 二是 三是 四是 五是 六是 一方面 另一方面 同时 此外 目前 今年 去年 年内 全年 一年 一年来 近年来 新一轮
-    充分发挥 力求 搭建 推进会 创建 争创 建成 创成 申报
+    充分发挥 力求 搭建 推进会 创建 争创 建成 创成 申报 营造 贯彻 坚决贯彻
     深入开展 全面开展 积极开展 大力开展 持续开展 扎实开展 组织开展 广泛开展
     """.split()
 )
@@ -283,7 +283,7 @@ _GENERIC = frozenset(
     联动 协作 协同 保障 配套改革 综合改革 重点 重点领域 关键环节 治理 考核 考评 监督 服务 协调 体系 模式 新 新型
     发展 基层 社会 政策性 体制性 机制性 要素 层级 督察 落实 评估 一体 全域 集中 年度 具体 上级 中央 省委 市委
     首批 首个 先行 自主 探索性 标志性 一大批 一系列 全链条 各领域 领域改革 行动 三年行动
-    农业农村 民主法治 民主法制 生态环境 社会事业 公用事业 生态文明建设
+    农业农村 民主法治 民主法制 生态环境 社会事业 公用事业 生态文明建设 新时代 全社会 中央 内陆
     """.split()
 )
 
@@ -347,6 +347,7 @@ _NOT_AFTER_ZHI = frozenset("度定造约作品衡止订裁胜剂服式片成宜"
 # 中心, 年度改革任务, 上级重大改革文件, 改革成效.
 _NOT_AFTER_REFORM = re.compile(
     r"办|委|领导小组|专项小组|数据|人员|任务|文件|事项|要点|简报|举措|措施|工作|部署|红利|成效|成果|动力|活力|力度|步伐"
+    r"|开放"
 )
 
 
@@ -672,7 +673,11 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 def _shape_spans(sentence: _Sentence) -> Iterator[_Span]:
     view, start, end = sentence.view, sentence.start, sentence.end
     for match in _NUMBERED_PAIR.finditer(view, start, end):
-        if not re.match(r"届|中全会", view[match.end() :]) and not _idiom(match[0].replace("、", "")):
+        if (
+            "全会" not in match[0]
+            and not re.match(r"届|中?全会", view[match.end() :])
+            and not _idiom(match[0].replace("、", ""))
+        ):
             yield _Span(*match.span(), "一X一X")
     for match in _ACT_ON_ACT.finditer(view, start, end):
         yield _Span(*match.span(), "即")
@@ -708,8 +713,13 @@ def _numbered_spans(sentence: _Sentence) -> Iterator[_Span]:
     view = sentence.view
     for match in _FORMULA.finditer(view, sentence.start, sentence.end):
         name_end = match.end()
-        for word, _ in _tagged(view[match.end() : min(sentence.end, match.end() + _FORMULA_NAME_MAX)]):
-            if word in _STOP_WORDS or not all(_NAME_CHAR.match(ch) for ch in word):
+        # Only function words end the name: 组织架构, 工作部署 start with words that elsewhere launch a name.
+        for word, tag in _tagged(view[match.end() : min(sentence.end, match.end() + _FORMULA_NAME_MAX)]):
+            if (
+                tag in {"u", "c", "p", "uj", "ul"}
+                or word in {"是", "为", "建设"}
+                or not all(_NAME_CHAR.match(ch) for ch in word)
+            ):
                 break
             name_end += len(word)
         name = view[match.end() : name_end]
@@ -788,10 +798,14 @@ def candidate_score(normalised: str, signal: str, occurrences: int = 1) -> float
         score += 1.0
     if _FORMULA_INSIDE.search(normalised):
         score += 1.0
+    if signal == "document" and re.search("改革|试点|制度", normalised):
+        score += 2.5  # 《…公务用车制度改革实施方案》: a document that carries a reform
     if signal == "quoted" and _NAME_ENDING.search(normalised):
         score += 1.0  # 一网通办, 最多跑一次, 综合查一次: the endings of service reforms
     score += 1.5 * math.log2(max(occurrences, 1))
     length = len(normalised)
+    if signal == "document":
+        return score  # a document's title is long by nature
     if length <= 2:
         score -= 1.5
     elif length > 18:
@@ -807,9 +821,9 @@ STRONG_SCORE = 4.5
 
 
 def candidate_cap(body: str) -> int:
-    """How many candidate terms a report of this length shows: three per 1,000 characters (at least eight),
-    the precision the curators asked for."""
-    return max(8, round(3 * len(body) / 1000))
+    """How many candidate terms a report of this length shows: three per 1,000 characters (at least three),
+    the precision the curators asked for. Strong terms come on top (`STRONG_SCORE`)."""
+    return max(3, round(3 * len(body) / 1000))
 
 
 def rank_candidates(candidates: Iterable[CandidateSuggestion]) -> list[tuple[str, float]]:
