@@ -81,7 +81,16 @@ def predict(folder: Path, code_root: Path) -> dict[str, dict]:
 def predict_at_ref(folder: Path, ref: str) -> dict[str, dict]:
     """The same reading with the code of git `ref`, in a subprocess so the two versions never mix."""
     archive = subprocess.run(
-        ["git", "-C", str(ROOT), "archive", ref, "archive/importing", "archive/search/normalise.py", "fixtures/gazetteer"],
+        [
+            "git",
+            "-C",
+            str(ROOT),
+            "archive",
+            ref,
+            "archive/importing",
+            "archive/search/normalise.py",
+            "fixtures/gazetteer",
+        ],
         capture_output=True,
         check=True,
     ).stdout
@@ -177,7 +186,9 @@ def main() -> None:
     if args.worker:
         print(json.dumps(predict(folder, Path(args.worker)), ensure_ascii=False))
         return
-    manifest = [e for e in json.loads((folder / "manifest.json").read_text(encoding="utf-8")) if (folder / e["file"]).exists()]
+    manifest = [
+        e for e in json.loads((folder / "manifest.json").read_text(encoding="utf-8")) if (folder / e["file"]).exists()
+    ]
     runs = {args.ref: predict_at_ref(folder, args.ref), "now": predict(folder, ROOT)}
     report(manifest, runs, args.verbose)
 
