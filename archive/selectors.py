@@ -78,12 +78,13 @@ class CityInitiative:
 _SOURCE_STRENGTH = {YearSource.STATED: 0, YearSource.CONTEXT: 1, YearSource.REPORT: 2}
 
 
-def _earliest(years: dict, prefix: str = "") -> tuple[int | None, str]:
-    """From the annotations of `_earliest_year_annotations`: the earliest year and how it is known. On a
-    tie the firmer source wins (a stated 2019 over a report's "no later than 2019")."""
-    earliest = years[f"{prefix}earliest_year"]
+def _earliest(annotated) -> tuple[int | None, str]:
+    """From the values of `_earliest_year_annotations` (a row dict or an annotated object): the earliest
+    year and how it is known. On a tie the firmer source wins (stated 2019 over "no later than 2019")."""
+    value = annotated.get if isinstance(annotated, dict) else lambda name: getattr(annotated, name)
+    earliest = value("earliest_year")
     for source in (YearSource.STATED, YearSource.CONTEXT):
-        if earliest is not None and years[f"{prefix}{source}_year"] == earliest:
+        if earliest is not None and value(f"{source}_year") == earliest:
             return earliest, source
     return earliest, YearSource.REPORT
 
@@ -112,11 +113,11 @@ def city_initiatives_by_category(city: City) -> list[tuple[Category, list[CityIn
         .order_by("category__order", "earliest_year", "name")
     )
     grouped = groupby(initiatives, key=lambda initiative: initiative.category)
-    return [(category, [_city_initiative(i, vars(i), i.mention_count) for i in group]) for category, group in grouped]
+    return [(category, [_city_initiative(i, i, i.mention_count) for i in group]) for category, group in grouped]
 
 
-def _city_initiative(initiative: Initiative, years: dict, mention_count: int) -> CityInitiative:
-    year, source = _earliest(years)
+def _city_initiative(initiative: Initiative, annotated, mention_count: int) -> CityInitiative:
+    year, source = _earliest(annotated)
     return CityInitiative(initiative, year, mention_count, source)
 
 

@@ -112,9 +112,10 @@ def mention_years_reader(document: Document) -> MentionYears:
     return MentionYears(document.body, year_start=document.year_start, year_end=document.year_end)
 
 
-def document_mention_years_refresh(*, document: Document) -> int:
+def document_mention_years_refresh(*, document: Document, reader: MentionYears | None = None) -> int:
     """Date every mention of the report from its text again (after an import, an edit of the text or
-    of the report's years). Years a curator corrected stay. Returns how many mentions changed."""
+    of the report's years). Years a curator corrected stay. Returns how many mentions changed.
+    `reader` is the report's `mention_years_reader` when the caller has it already."""
     mentions = list(document.mentions.filter(year_curated=False))
     if not mentions:
         return 0
@@ -124,7 +125,7 @@ def document_mention_years_refresh(*, document: Document) -> int:
         names.setdefault(pk, []).insert(0, name)
     for pk, name in InitiativeAlias.objects.filter(initiative_id__in=ids).values_list("initiative_id", "name"):
         names.setdefault(pk, []).append(name)
-    reader = mention_years_reader(document)
+    reader = reader or mention_years_reader(document)
     changed = []
     for mention in mentions:
         found = reader.year_of(mention.start, mention.end, names=names.get(mention.initiative_id, ()))
@@ -206,7 +207,7 @@ def document_suggestions_refresh(*, document: Document, names: KnownNames | None
     CandidateTerm.objects.bulk_create(new_terms)
     counts.candidates_added = len(new_terms)
     # The text or the report's years may have changed since the older mentions were dated.
-    document_mention_years_refresh(document=document)
+    document_mention_years_refresh(document=document, reader=reader)
     return counts
 
 
