@@ -72,7 +72,9 @@ def test_csv_files_start_with_a_bom_and_the_zip_explains_every_column(seeded):
         ["README.txt", "columns.csv", *(table.csv_filename for table in dataset.TABLES)]
     )
     mentions = archive.read("mentions.csv")
-    assert mentions.startswith(b"\xef\xbb\xbfid,document,initiative,year,start,end,paragraph,passage,confirmed_at\r\n")
+    assert mentions.startswith(
+        b"\xef\xbb\xbfid,document,initiative,year,year_source,start,end,paragraph,passage,confirmed_at\r\n"
+    )
     columns = list(csv.DictReader(io.StringIO(archive.read("columns.csv").decode("utf-8-sig"))))
     assert len(columns) == sum(len(table.columns) for table in dataset.TABLES)
     assert all(row["description_zh"] for row in columns)
@@ -228,9 +230,9 @@ def test_huge_files_are_refused_before_parsing(exported_json, tmp_path):
 
 def test_csv_problems_name_the_file_row_and_column(seeded):
     zipped = dataset.dataset_zip(dataset.dataset_tables())
-    header = "id,document,initiative,year,start,end,paragraph,passage,confirmed_at\r\n"
+    header = "id,document,initiative,year,year_source,start,end,paragraph,passage,confirmed_at\r\n"
     with pytest.raises(dataset.DatasetError, match="mentions 表第 1 行，列 start：不是整数"):
-        dataset.dataset_read(_zip_with(zipped, "mentions.csv", (header + "1,1,x,,abc,5,1,p,\r\n").encode()))
+        dataset.dataset_read(_zip_with(zipped, "mentions.csv", (header + "1,1,x,,report,abc,5,1,p,\r\n").encode()))
     with pytest.raises(dataset.DatasetError, match=r"mentions\.csv：列名应为"):
         dataset.dataset_read(_zip_with(zipped, "mentions.csv", b"id,document\r\n1,1\r\n"))
     with pytest.raises(dataset.DatasetError, match=r"zip 中缺少 documents\.csv"):
