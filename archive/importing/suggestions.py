@@ -402,6 +402,8 @@ class _Sentence:
             offset += len(word)
             if self.quotation_around(positions[offset - 1]) is not None:
                 continue  # a quotation is a name's own words (“以实绩论英雄”, “三化统筹”)
+            if len(word) >= 2 and self.view[positions[offset - len(word)] - 1] in "”’」』":
+                continue  # and so is a word right after one (“四化”同步集成改革示范区)
             if (number == 0 and truncated) or _is_stop(tokens, number):
                 cut, cut_token = offset, number
         if cut >= len(chars):
@@ -514,12 +516,17 @@ def _headed_spans(sentence: _Sentence) -> Iterator[_Span]:
             if _NOT_A_NAME_ENDING.search(view, around[0], around[1] - 1):
                 continue
             head_end = around[1]
+        # A quoted number names the system (省市县三级党政正职定期研究信访问题|“321”工作机制): the name starts there.
+        for open_, close in sentence.quotations:
+            if name_start < open_ < head_start and _NUMBERISH.fullmatch(view[open_ + 1 : close - 1]):
+                name_start = open_
+                break
         term = view[name_start:head_end]
         quoted = any(ch in _QUOTE_CHARS for ch in term)
         if head in _QUOTED_HEADS and not quoted:
             continue
         if head in _LAUNCHED_HEADS and not (
-            quoted or any(verb in view[max(start, name_start - 8) : name_start] for verb in _LAUNCH_BEFORE[signal])
+            quoted or any(verb in view[max(start, name_start - 12) : name_start] for verb in _LAUNCH_BEFORE[signal])
         ):
             continue
         # Before 制 the words are few and their tags unreliable (河|长 tags as place|adjective): they are checked by
@@ -582,7 +589,7 @@ _NUMBERISH = re.compile(r"[\d+\-—./%年月日" + _NUMERAL + r"]+")
 _LAUNCH_VERBS = frozenset(
     """
     推行 实施 推进 开展 深化 探索 创新 建立 构建 打造 开发 落实 推出 首创 启动 扩大 实行 参与 完善 传承 试行 施行
-    推广 创新推行 积极推行 大力实施 深入推进 全面推进 全力推进 纵深推进 持续深化 全面启动 扎实推进 创造性推出
+    推广 创新推行 积极推行 大力实施 深入推进 全面推进 全力推进 纵深推进 持续深化 全面启动 扎实推进 创造性推出 优化
     """.split()
 )
 
@@ -783,7 +790,7 @@ _SIGNAL_STRENGTH = {
 }
 # Endings that name a reform whatever the signal that found the term (“三变”改革, 住房公积金制度改革).
 _REFORM_ENDINGS = re.compile(r"(?:制度改革|体制改革|综合改革|改革试点|试点|示范区|试验区)$")
-_FORMULA_INSIDE = re.compile(r"\d\+")
+_FORMULA_INSIDE = re.compile(r"\d\+|^\d{3,}")
 
 
 def candidate_score(normalised: str, signal: str, occurrences: int = 1) -> float:
