@@ -720,10 +720,14 @@ def _numbered_spans(sentence: _Sentence) -> Iterator[_Span]:
     view = sentence.view
     for match in _FORMULA.finditer(view, sentence.start, sentence.end):
         name_end = match.end()
-        # Only function words end the name: 组织架构, 工作部署 start with words that elsewhere launch a name.
-        for word, tag in _tagged(view[match.end() : min(sentence.end, match.end() + _FORMULA_NAME_MAX)]):
+        # Function words end the name, and stop words after its first word: 组织架构 and 工作部署 start with
+        # words that elsewhere launch a name, but 工作思路|落实到位 is what follows it.
+        for number, (word, tag) in enumerate(
+            _tagged(view[match.end() : min(sentence.end, match.end() + _FORMULA_NAME_MAX)])
+        ):
             if (
-                tag in {"u", "c", "p", "uj", "ul"}
+                (number > 0 and word in _STOP_WORDS)
+                or tag in {"u", "c", "p", "uj", "ul"}
                 or word in {"是", "为", "建设"}
                 or not all(_NAME_CHAR.match(ch) for ch in word)
             ):
@@ -779,7 +783,7 @@ _SIGNAL_STRENGTH = {
     "一X一X": 2.5,
     "即": 2.5,
     "一体化": 2.5,
-    "document": 2.0,
+    "document": 3.0,
     "行动": 2.0,
     "plus": 2.0,
     "quoted": 2.0,
@@ -790,6 +794,8 @@ _SIGNAL_STRENGTH = {
 }
 # Endings that name a reform whatever the signal that found the term (“三变”改革, 住房公积金制度改革).
 _REFORM_ENDINGS = re.compile(r"(?:制度改革|体制改革|综合改革|改革试点|试点|示范区|试验区)$")
+# Not 深化改革委员会工作规则: the committee's own rules carry no reform.
+_DOCUMENT_OF_REFORM = re.compile(r"改革(?!委员会|领导小组|办)|试点|制度")
 _FORMULA_INSIDE = re.compile(r"\d\+|^\d{3,}")
 
 
@@ -805,8 +811,8 @@ def candidate_score(normalised: str, signal: str, occurrences: int = 1) -> float
         score += 1.0
     if _FORMULA_INSIDE.search(normalised):
         score += 1.0
-    if signal == "document" and re.search("改革|试点|制度", normalised):
-        score += 2.5  # 《…公务用车制度改革实施方案》: a document that carries a reform
+    if signal == "document" and _DOCUMENT_OF_REFORM.search(normalised):
+        score += 1.5  # 《…公务用车制度改革实施方案》: a document that carries a reform
     if signal == "quoted" and _NAME_ENDING.search(normalised):
         score += 1.0  # 一网通办, 最多跑一次, 综合查一次: the endings of service reforms
     score += 1.5 * math.log2(max(occurrences, 1))
