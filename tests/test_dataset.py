@@ -306,8 +306,17 @@ def test_data_page_runs_a_fixed_number_of_queries(client, seeded, django_assert_
         client.get("/data/")
 
 
-def test_export_runs_one_query_per_table(seeded, django_assert_num_queries):
-    with django_assert_num_queries(len(dataset.TABLES)):
+def test_export_runs_one_query_per_table_and_one_per_chunk_of_mentions(
+    seeded, monkeypatch, django_assert_num_queries, django_assert_max_num_queries
+):
+    """The mentions' passages need their reports' bodies: read once per chunk of mentions, not once
+    per mention, nor all at once."""
+    assert Mention.objects.confirmed().count() < 200
+    with django_assert_num_queries(len(dataset.TABLES) + 1):
+        dataset.dataset_tables()
+    monkeypatch.setattr("archive.dataset.export.CHUNK_ROWS", 10)
+    chunks = -(-Mention.objects.confirmed().count() // 10)
+    with django_assert_max_num_queries(len(dataset.TABLES) + chunks):
         dataset.dataset_tables()
 
 

@@ -3,14 +3,13 @@
 import csv
 import datetime
 import io
+import itertools
 import json
 import zipfile
 from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import F, Value
-from django.db.models.functions import Length, Replace, Substr
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -32,6 +31,8 @@ from archive.models import Category, City, Document, Initiative, InitiativeAlias
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 # Rows fetched from the database at a time, and written to a streamed export at a time.
 CHUNK_ROWS = 200
+# A document id no archive reaches, where the id goes in a report's address.
+PK_PLACEHOLDER = 987654321987
 # What CSV_ENCODING ("utf-8-sig") puts at the start of a file, written once before the chunks.
 BYTE_ORDER_MARK = "".encode(CSV_ENCODING)
 
@@ -110,7 +111,10 @@ def dataset_rows(name: str, *, base_url: str = "", using: str = "default") -> It
             )
             .iterator(chunk_size=CHUNK_ROWS)
         )
-        base = base_url.rstrip("/")
+        # The citable address is the default language's. The language is switched once, here, not
+        # around the yields: a generator must not leave it switched while its consumer runs.
+        with translation.override(settings.LANGUAGE_CODE):
+            address = base_url.rstrip("/") + reverse("document-detail", kwargs={"pk": PK_PLACEHOLDER})
         for pk, city, title, year_start, year_end, published_on, source, authors, filename, body in documents:
             yield {
                 "id": pk,
@@ -122,47 +126,46 @@ def dataset_rows(name: str, *, base_url: str = "", using: str = "default") -> It
                 "source": source,
                 "authors": authors,
                 "original_filename": filename,
-                "url": base + _document_path(pk),
+                "url": address.replace(str(PK_PLACEHOLDER), str(pk)),
                 "body": body,
             }
     elif name == "mentions":
-        # The passage and its paragraph number are cut from the report's body by the database, so
-        # the bodies never travel (or sit in memory) once per mention.
-        before = Substr("document__body", 1, F("start"))
         mentions = (
             Mention.objects.using(using)
             .filter(status=MentionStatus.CONFIRMED)
             .order_by("pk")
-            .annotate(
-                passage=Substr("document__body", F("start") + 1, F("end") - F("start")),
-                newlines=Length(before) - Length(Replace(before, Value("\n"), Value(""))),
-            )
-            .values_list(
-                "pk", "document_id", "initiative__slug", "year", "start", "end", "newlines", "passage", "confirmed_at"
-            )
+            .values_list("pk", "document_id", "initiative__slug", "year", "start", "end", "confirmed_at")
             .iterator(chunk_size=CHUNK_ROWS)
         )
-        for pk, document_id, initiative, year, start, end, newlines, passage, confirmed_at in mentions:
-            yield {
-                "id": pk,
-                "document": document_id,
-                "initiative": initiative,
-                "year": year,
-                "start": start,
-                "end": end,
-                "paragraph": newlines + 1,
-                "passage": passage,
-                "confirmed_at": _datetime_out(confirmed_at),
-            }
+        # The passage and paragraph come from the report's body. Bodies are read for a chunk of
+        # mentions at a time (one query each), and kept only while the next chunk needs them:
+        # a report's mentions are mostly consecutive.
+        bodies: dict[int, str] = {}
+        for chunk in _chunks(mentions, CHUNK_ROWS):
+            needed = {mention[1] for mention in chunk}
+            bodies = {pk: body for pk, body in bodies.items() if pk in needed}
+            if missing := needed - bodies.keys():
+                bodies.update(Document.objects.using(using).filter(pk__in=missing).values_list("pk", "body"))
+            for pk, document_id, initiative, year, start, end, confirmed_at in chunk:
+                body = bodies[document_id]
+                yield {
+                    "id": pk,
+                    "document": document_id,
+                    "initiative": initiative,
+                    "year": year,
+                    "start": start,
+                    "end": end,
+                    "paragraph": body.count("\n", 0, start) + 1,
+                    "passage": body[start:end],
+                    "confirmed_at": _datetime_out(confirmed_at),
+                }
     else:
         raise KeyError(name)
 
 
-def _document_path(pk: int) -> str:
-    # The citable address is the default language's. Set per row: a generator must not leave the
-    # language switched while its consumer runs between rows.
-    with translation.override(settings.LANGUAGE_CODE):
-        return reverse("document-detail", kwargs={"pk": pk})
+def _chunks(rows: Iterator, size: int) -> Iterator[list]:
+    while chunk := list(itertools.islice(rows, size)):
+        yield chunk
 
 
 def _decimal_out(value: Decimal | None) -> float | None:
