@@ -175,6 +175,11 @@ HOSTILE_JSON = {
     "too long": (lambda t: t["documents"][0].update(title="长" * 301), "documents 表第 1 行，列 title"),
     "bad slug": (lambda t: t["initiatives"][0].update(slug="not a slug"), "initiatives 表第 1 行，列 slug"),
     "years reversed": (lambda t: t["documents"][0].update(year_start=2020, year_end=2010), "列 year_end"),
+    # PostgreSQL refuses NUL in text; refused on SQLite too, so a dataset loads the same on both.
+    "NUL in a title": (
+        lambda t: t["documents"][0].update(title="株洲\x00报告"),
+        "documents 表第 1 行，列 title：含有 NUL",
+    ),
 }
 
 

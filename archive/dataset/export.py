@@ -181,6 +181,10 @@ def dataset_json(tables: Mapping[str, Iterable[dict]]) -> bytes:
     return b"".join(dataset_json_chunks(tables))
 
 
+# json.dumps(row, ensure_ascii=False, indent=1) without building an encoder for every row.
+ROW_ENCODER = json.JSONEncoder(ensure_ascii=False, indent=1)
+
+
 def dataset_json_chunks(tables: Mapping[str, Iterable[dict]]) -> Iterator[bytes]:
     """The bytes of `json.dumps({"format", "version", "tables"}, ensure_ascii=False, indent=1)` and
     a newline, written a batch of rows at a time so that `tables` may hold lazy iterators."""
@@ -192,7 +196,7 @@ def dataset_json_chunks(tables: Mapping[str, Iterable[dict]]) -> Iterator[bytes]
         for row in rows:
             # A row indented three levels deep: json.dumps escapes newlines inside strings, so every
             # newline in its output is a line of the layout.
-            text = json.dumps(row, ensure_ascii=False, indent=1).replace("\n", "\n   ")
+            text = ROW_ENCODER.encode(row).replace("\n", "\n   ")
             parts.append(("\n   " if empty else ",\n   ") + text)
             empty = False
             if len(parts) >= CHUNK_ROWS:
