@@ -134,7 +134,7 @@ def dataset_rows(name: str, *, base_url: str = "", using: str = "default") -> It
             Mention.objects.using(using)
             .filter(status=MentionStatus.CONFIRMED)
             .order_by("pk")
-            .values_list("pk", "document_id", "initiative__slug", "year", "start", "end", "confirmed_at")
+            .values_list("pk", "document_id", "initiative__slug", "year", "year_source", "start", "end", "confirmed_at")
             .iterator(chunk_size=CHUNK_ROWS)
         )
         # The passage and paragraph come from the report's body. Bodies are read for a chunk of
@@ -146,13 +146,14 @@ def dataset_rows(name: str, *, base_url: str = "", using: str = "default") -> It
             bodies = {pk: body for pk, body in bodies.items() if pk in needed}
             if missing := needed - bodies.keys():
                 bodies.update(Document.objects.using(using).filter(pk__in=missing).values_list("pk", "body"))
-            for pk, document_id, initiative, year, start, end, confirmed_at in chunk:
+            for pk, document_id, initiative, year, year_source, start, end, confirmed_at in chunk:
                 body = bodies[document_id]
                 yield {
                     "id": pk,
                     "document": document_id,
                     "initiative": initiative,
                     "year": year,
+                    "year_source": year_source,
                     "start": start,
                     "end": end,
                     "paragraph": body.count("\n", 0, start) + 1,
