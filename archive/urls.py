@@ -13,4 +13,5 @@ urlpatterns = [
     path("initiatives/<slug:slug>/", pages.initiative_detail, name="initiative-detail"),
     path("data/", data.data_page, name="data"),
     path("concordance/", research.concordance_page, name="concordance"),
+    path("trends/", research.trends_page, name="trends"),
 ]
