@@ -54,6 +54,18 @@ def test_gbk_copy_of_a_seed_is_a_duplicate_of_the_utf8_original():
     assert original.body == clean_report(seed_text("xuchang")).body
 
 
+def test_a_report_with_nul_bytes_imports_as_the_same_text_on_every_database():
+    """PostgreSQL refuses NUL in text (SQLite stores it): control characters are removed at import,
+    so the laced copy imports, holds no control character, and is a duplicate of the clean report.
+    (tests/test_postgres.py runs this file on PostgreSQL.)"""
+    laced = seed_text("xiangtan").replace("改革", "改\x00革", 5).replace("。", "。\x01\x1b\x7f\x80", 3)
+    result = document_import(data=laced.replace("\n", "\r\n").encode(), filename="nul.txt")
+    document = Document.objects.get(pk=result.document.pk)
+    controls = {chr(code) for code in [*range(0x20), *range(0x7F, 0xA0)]} - {"\n", "\t"}
+    assert not controls & (set(document.body) | set(document.raw_text) | set(document.title))
+    assert not document_import(data=seed_bytes("xiangtan"), filename="clean.txt").created
+
+
 def test_raw_text_is_kept_alongside_clean_body():
     document = document_import(data=seed_bytes("yongzhou"), filename="yz.txt").document
     assert "频道精选" in document.raw_text and "频道精选" not in document.body
@@ -123,3 +135,26 @@ def test_curated_figures_survive_reextraction_and_others_are_replaced(db):
 
     assert document.figures.count() == count_before  # no duplicate of the corrected figure
     assert document.figures.get(measure="改革任务").value == 1166
+
+
+def test_a_province_level_report_is_refused_with_a_clear_message_not_filed_under_a_city():
+    text = (
+        "2026年河南省政府工作报告\n——2026年1月26日在河南省第十四届人民代表大会第四次会议上\n"
+        "各位代表：现在，我代表省人民政府向大会报告工作。全省经济稳中向好，郑州、洛阳、许昌等地改革成效显著。"
+    ).encode()
+    with pytest.raises(ReportRejected, match="省级报告（河南省）"):
+        document_import(data=text, filename="henan.txt")
+    assert Document.objects.count() == 0
+    # The curator can still file it under a city on purpose.
+    assert document_import(data=text, filename="henan.txt", city_slug="zhengzhou").document.city.slug == "zhengzhou"
+
+
+def test_a_county_report_is_filed_under_its_prefecture_with_the_county_noted():
+    text = (
+        "中牟县四大班子领导赴南京等地参观考察\n9月9日至13日，中牟县委书记带领考察团赴南京、苏州、杭州参观考察。"
+        "县委书记要求考察团成员虚心学习南京的经验，结合中牟县的实际思考全县下一步怎么做。"
+    ).encode()
+    result = document_import(data=text, filename="zhongmou.txt")
+    assert result.document.city.slug == "zhengzhou"
+    assert result.document.extra["district"] == "中牟县"
+    assert any("中牟县" in note for note in result.notes)

@@ -44,6 +44,7 @@ logger = logging.getLogger(__name__)
 DRAIN_BATCH = 200
 BULK_LOCK = "bulk.lock"
 BULK_DRAIN_BATCH = 500
+BULK_SAVE_LOCK_TIMEOUT = 2.0
 PARALLEL_REBUILD_MIN_DOCUMENTS = 500
 # Each writer process buffers postings up to this before spilling a sorted run to disk: with the
 # documents in flight, a process stays well under 1 GB resident.
@@ -105,8 +106,10 @@ def _drain_after_commit(document_ids: frozenset[int]):
     # A transaction that saved many rows registered as many callbacks; the first drains, the rest
     # find their entries gone with one query. During a bulk import elsewhere, only our own.
     if store.is_locked_shared(BULK_LOCK):
+        # The import may hold the writer lock for a whole batch's commit: wait briefly, not the
+        # usual 30 s (a request would time out); the entries stay queued for the import's next drain.
         if SearchQueueEntry.objects.filter(document_id__in=document_ids).exists():
-            _drain_quietly(document_ids=document_ids)
+            _drain_quietly(document_ids=document_ids, timeout=BULK_SAVE_LOCK_TIMEOUT)
     elif SearchQueueEntry.objects.exists():
         _drain_quietly()
 
@@ -117,9 +120,9 @@ def index_drain_quietly(document_ids: Iterable[int]) -> None:
     _drain_after_commit(frozenset(document_ids))
 
 
-def _drain_quietly(document_ids: frozenset[int] | None = None):
+def _drain_quietly(document_ids: frozenset[int] | None = None, timeout: float = WRITER_LOCK_TIMEOUT):
     try:
-        queue_drain(document_ids=document_ids)
+        queue_drain(document_ids=document_ids, timeout=timeout)
     except store.IndexBusy:
         logger.warning("search index busy; %s updates stay queued", SearchQueueEntry.objects.count())
     except engine.SearchUnavailable as error:

@@ -1,5 +1,6 @@
 """Writes: importing reports and loading the seed data. (The gazetteer is loaded by migration 0002.)"""
 
+import functools
 import hashlib
 import json
 import logging
@@ -10,10 +11,11 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from archive.importing import CleanReport, ReportRejected, clean_report, decode_report_bytes, extract_years
+from archive.importing import CleanReport, ReportRejected, clean_report, decode_report_bytes
 from archive.importing.events import extract_dated_statements
 from archive.importing.figures import extract_reported_figures
-from archive.importing.gazetteer import CityCandidate, CityMatcher, CityNotFound
+from archive.importing.gazetteer import CityCandidate
+from archive.importing.subject import PROVINCE, Places, ReportDescription, describe_report, read_counties
 from archive.models import (
     Category,
     City,
@@ -24,13 +26,15 @@ from archive.models import (
     Mention,
     MentionStatus,
     ReportedFigure,
+    YearSource,
 )
 from archive.search.normalise import normalise
-from archive.services.curation import document_suggestions_refresh
+from archive.services.curation import document_suggestions_refresh, mention_years_reader
 
 logger = logging.getLogger(__name__)
 
 FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures"
+GAZETTEER_DIR = FIXTURES_DIR / "gazetteer"
 SEED_DIR = FIXTURES_DIR / "seeds"
 CURATED_FIXTURE = FIXTURES_DIR / "curated.json"
 HTML_SUFFIXES = {".html", ".htm"}
@@ -45,13 +49,21 @@ _MISSING_LABELS = {
 }
 
 
-def city_matcher() -> CityMatcher:
-    return CityMatcher(
+def city_matcher() -> Places:
+    """The places a report can be about: the database's cities, and the gazetteer's counties and
+    districts (whose reports are filed under their prefecture)."""
+    return Places(
         [
             CityCandidate(c.slug, c.name, c.short_name, c.province)
             for c in City.objects.only("slug", "name", "short_name", "province")
-        ]
+        ],
+        _counties(),
     )
+
+
+@functools.cache
+def _counties():
+    return read_counties(GAZETTEER_DIR)
 
 
 def content_hash_of(body: str) -> str:
@@ -73,7 +85,7 @@ class ImportResult:
 
 @dataclass
 class ReadReport:
-    """A report file read, cleaned and analysed without the database (so it can run in a worker
+    """A report file read, cleaned and described without the database (so it can run in a worker
     process): what document_create needs to write it."""
 
     filename: str
@@ -81,9 +93,7 @@ class ReadReport:
     encoding: str
     report: CleanReport
     digest: str
-    city_slug: str | None
-    years: tuple[int, int] | None
-    years_note: str | None
+    description: ReportDescription
     statements: list
     figures: list
 
@@ -93,39 +103,24 @@ class ReadReport:
 
 
 def report_read(
-    *,
-    data: bytes,
-    filename: str,
-    city_given: bool = False,
-    years: tuple[int, int] | None = None,
-    matcher: CityMatcher | None = None,
+    *, data: bytes, filename: str, years: tuple[int, int] | None = None, matcher: Places | None = None
 ) -> ReadReport:
-    """Decode, clean and analyse one report file; touches no database when given a matcher (or
-    city_given). Raises ReportRejected when it cannot be imported."""
+    """Decode, clean and describe one report file, and read its dated statements and figures;
+    touches no database when given a matcher. Raises ReportRejected when it cannot be imported."""
     text, encoding = decode_report_bytes(data, max_bytes=settings.IMPORT_MAX_BYTES)
     report = clean_report(text, is_html=Path(filename).suffix.lower() in HTML_SUFFIXES)
     if len(report.body) < 20:
         raise ReportRejected("没有正文：清理网页元素后剩下的文字不足 20 字")
-    city_slug = None
-    if not city_given:
-        try:
-            city_slug = (matcher or city_matcher()).match(report.title, report.body).slug
-        except CityNotFound as error:
-            raise ReportRejected(str(error)) from error
-    years_note = "年份由 --year 指定" if years else None
-    if not years and (found := extract_years(report.title, report.body)):
-        years, years_note = (found.start, found.end), f"年份 {found.label}（{found.evidence}）"
-    report_year = years[1] if years else None
+    description = describe_report(report, matcher or city_matcher())
+    found = years or (description.years and (description.years.start, description.years.end))
     return ReadReport(
         filename=filename,
         text=text,
         encoding=encoding,
         report=report,
         digest=content_hash_of(report.body),
-        city_slug=city_slug,
-        years=years,
-        years_note=years_note,
-        statements=extract_dated_statements(report.body, report_year),
+        description=description,
+        statements=extract_dated_statements(report.body, found[1] if found else None),
         figures=extract_reported_figures(report.body),
     )
 
@@ -137,40 +132,61 @@ def document_import(
     city_slug: str | None = None,
     years: tuple[int, int] | None = None,
     source: str | None = None,
-    matcher: CityMatcher | None = None,
+    matcher: Places | None = None,
     defer_suggestions: bool = False,
 ) -> ImportResult:
     """Import one report file. Raises ReportRejected (and writes nothing) when it cannot be imported.
 
     A report whose normalised text is already in the archive is not imported again: the existing
     document comes back with created=False."""
-    read = report_read(data=data, filename=filename, city_given=bool(city_slug), years=years, matcher=matcher)
-    return document_create(read=read, city_slug=city_slug, source=source, defer_suggestions=defer_suggestions)
+    read = report_read(data=data, filename=filename, years=years, matcher=matcher)
+    return document_create(
+        read=read, city_slug=city_slug, years=years, source=source, defer_suggestions=defer_suggestions
+    )
 
 
 def document_create(
-    *, read: ReadReport, city_slug: str | None = None, source: str | None = None, defer_suggestions: bool = False
+    *,
+    read: ReadReport,
+    city_slug: str | None = None,
+    years: tuple[int, int] | None = None,
+    source: str | None = None,
+    defer_suggestions: bool = False,
 ) -> ImportResult:
     """Write a report read by report_read, in one transaction (its search queue entry included).
 
-    defer_suggestions leaves the curator's suggestions (known initiatives, candidate terms: a
-    part-of-speech pass of ~0.1 s a report) to be computed when the review screen first opens."""
+    defer_suggestions leaves the curator's suggestions (known initiatives, candidate terms with a
+    part-of-speech pass of ~0.1 s a report) to the first opening of the review screen."""
     existing = Document.objects.filter(content_hash=read.digest).select_related("city").first()
     if existing:
         return ImportResult(document=existing, created=False)
 
-    report = read.report
+    report, description = read.report, read.description
     notes = [f"编码 {read.encoding}"]
+    extra = report.extra()
     if city_slug:
         city = City.objects.filter(slug=city_slug).first()
         if city is None:
             raise ReportRejected(f"未知城市：{city_slug!r}（请使用拼音标识，如 zhuzhou）")
         notes.append("城市由 --city 指定")
+    elif description.level == PROVINCE or description.city is None:
+        # A province-level report is recognised, not filed under a city; the door stays open for a
+        # province level of its own (ReportDescription carries the province).
+        raise ReportRejected(description.city_note)
     else:
-        city = City.objects.get(slug=read.city_slug)
-    year_start, year_end = read.years or (None, None)
-    if read.years_note:
-        notes.append(read.years_note)
+        city = City.objects.get(slug=description.city.slug)
+        if description.district:
+            extra["district"] = description.district
+            notes.append(f"{description.district}的报告，归入{city.name}")
+
+    if years:
+        year_start, year_end = years
+        notes.append("年份由 --year 指定")
+    elif found := description.years:
+        year_start, year_end = found.start, found.end
+        notes.append(f"年份 {found.label}（{found.evidence}）")
+    else:
+        year_start = year_end = None
 
     document = Document(
         title=report.title[:300],
@@ -182,7 +198,7 @@ def document_create(
         authors="、".join(dict.fromkeys(report.authors))[:300],
         body=report.body,
         raw_text=read.text,
-        extra=report.extra(),
+        extra=extra,
         original_filename=Path(read.filename).name[:255],
         content_hash=read.digest,
         suggestions_due=defer_suggestions,
@@ -337,6 +353,7 @@ def curated_fixture_load(*, path: Path = CURATED_FIXTURE) -> dict[str, int]:
     }
     created = 0
     now = timezone.now()
+    readers = {}
     for item in data["mentions"]:
         document = documents.get(item["seed_file"])
         if document is None:
@@ -344,17 +361,24 @@ def curated_fixture_load(*, path: Path = CURATED_FIXTURE) -> dict[str, int]:
         start = document.body.find(item["passage"])
         if start < 0:
             raise SeedDataError(f"passage not found in {item['seed_file']}: {item['passage'][:30]}…")
+        end = start + len(item["passage"])
+        initiative = initiatives[item["initiative"]]
+        if document.pk not in readers:
+            readers[document.pk] = mention_years_reader(document)
+        dated = _fixture_year(item, readers[document.pk].year_of(start, end, names=initiative.all_names))
         mention, was_created = Mention.objects.get_or_create(
             document=document,
-            initiative=initiatives[item["initiative"]],
+            initiative=initiative,
             start=start,
-            end=start + len(item["passage"]),
-            defaults={"year": item.get("year"), "status": MentionStatus.CONFIRMED, "confirmed_at": now},
+            end=end,
+            defaults={**dated, "status": MentionStatus.CONFIRMED, "confirmed_at": now},
         )
         if mention.status == MentionStatus.SUGGESTED:
             # The machine proposed the same passage first; the fixture is a curator's decision. A
             # rejection, also a curator's decision, is left alone.
-            mention.status, mention.year, mention.confirmed_at = MentionStatus.CONFIRMED, item.get("year"), now
+            mention.status, mention.confirmed_at = MentionStatus.CONFIRMED, now
+            for field_name, value in dated.items():
+                setattr(mention, field_name, value)
             mention.save()
         created += was_created
     return {
@@ -363,6 +387,17 @@ def curated_fixture_load(*, path: Path = CURATED_FIXTURE) -> dict[str, int]:
         "mentions": len(data["mentions"]),
         "mentions_created": created,
     }
+
+
+def _fixture_year(item: dict, found) -> dict:
+    """A mention's year as the fixture gives it. The fixture's years were written by the rule that
+    dated every undated sentence with the report's year, so a `year` that agrees with what the text
+    gives now is the text's (and keeps its source); one that disagrees, or comes with a
+    `year_source`, is a curator's correction and is kept from then on."""
+    year, source = item.get("year", found.year), item.get("year_source")
+    if year == found.year and source in (None, found.source):
+        return {"year": found.year, "year_source": found.source, "year_curated": False}
+    return {"year": year, "year_source": source or YearSource.CONTEXT, "year_curated": True}
 
 
 def seed_manifest(*, seed_dir: Path = SEED_DIR) -> list[dict]:

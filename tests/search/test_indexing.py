@@ -322,3 +322,39 @@ def test_the_index_holds_the_words_and_grams_a_query_is_cut_into(seeded):
     query = "县管校聘"
     assert {query[i : i + 2].encode() for i in range(len(query) - 1)} <= set(grams)
     assert {gram.decode() for gram in grams} == set(text) | {text[i : i + 2] for i in range(len(text) - 1)}
+
+
+def test_during_a_bulk_commit_a_save_does_not_wait_for_the_writer(
+    indexed, django_capture_on_commit_callbacks, monkeypatch
+):
+    """The import holds the writer lock for a batch's commit: a curator's save waits at most
+    BULK_SAVE_LOCK_TIMEOUT, and its report stays queued for the import's next drain."""
+    import time
+
+    from archive.search import indexing
+
+    monkeypatch.setattr(indexing, "BULK_SAVE_LOCK_TIMEOUT", 0.2)
+    monkeypatch.setattr(store, "is_locked_shared", lambda name: name == indexing.BULK_LOCK)
+    context = multiprocessing.get_context("fork")
+    holding, release = context.Event(), context.Event()
+
+    def hold_writer():
+        with store.writer_lock(timeout=10):
+            holding.set()
+            release.wait(60)
+
+    writer = context.Process(target=hold_writer)
+    writer.start()
+    try:
+        assert holding.wait(30)
+        document = Document.objects.get(city__slug="changchun")
+        started = time.monotonic()
+        with django_capture_on_commit_callbacks(execute=True):
+            document.body += "\n导入期间的保存。"
+            document.save()
+        assert time.monotonic() - started < 5
+        assert SearchQueueEntry.objects.filter(document_id=document.pk).exists()
+    finally:
+        release.set()
+        writer.join(30)
+    assert queue_drain() >= 1 and count("导入期间的保存") == 1

@@ -79,7 +79,7 @@ class Command(BaseCommand):
         if not files:
             raise CommandError("没有找到 .txt 或 .html 报告文件")
 
-        reader_options = {"city_given": bool(city), "years": years, "matcher": city_matcher()}
+        reader_options = {"years": years, "matcher": city_matcher()}
         words = user_dictionary_words()
         use_user_words(words)
         failed = 0
@@ -92,7 +92,7 @@ class Command(BaseCommand):
         with index_batched():
             queued = 0
             for path, read in self._read_all(files, jobs, reader_options, words):
-                line, status = self._write_one(path, read, city=city, source=source)
+                line, status = self._write_one(path, read, city=city, years=years, source=source)
                 if status == "failed":
                     failed += 1
                 else:
@@ -138,12 +138,12 @@ class Command(BaseCommand):
         except IndexBusy as error:
             self.stderr.write(f"检索索引忙，已导入的报告留在索引队列中，稍后自动写入：{error}")
 
-    def _write_one(self, path: Path, read: tuple | str, *, city, source) -> tuple[str, str]:
+    def _write_one(self, path: Path, read: tuple | str, *, city, years, source) -> tuple[str, str]:
         if isinstance(read, str):
             return self.style.ERROR(f"failed     {path}: {read}"), "failed"
         read, (words, normalised, postings) = read
         try:
-            result = document_create(read=read, city_slug=city, source=source, defer_suggestions=True)
+            result = document_create(read=read, city_slug=city, years=years, source=source, defer_suggestions=True)
         except ReportRejected as error:
             return self.style.ERROR(f"failed     {path}: {error}"), "failed"
         document = result.document
