@@ -62,16 +62,15 @@ def document_detail(request, pk):
     """The report; with ?q= the query's terms are marked too and #hit1 is the first of them."""
     document = selectors.document_get(pk)
     terms = [term.text for term in parse_query_with_aliases(request.GET.get("q")).terms]
-    paragraphs = selectors.document_paragraphs(document, highlight_terms=terms)
+    text = selectors.document_text(document, highlight_terms=terms)
     return render(
         request,
         "archive/document_detail.html",
         {
             "document": document,
             "initiatives": selectors.document_initiatives(document),
-            "paragraphs": paragraphs,
+            "text": text,
             "query": request.GET.get("q", "") if terms else "",
-            "hit_count": sum(paragraph.hits for paragraph in paragraphs),
         },
     )
 
