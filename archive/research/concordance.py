@@ -21,6 +21,7 @@ from archive.search import engine
 from archive.search.analyzers import words_of
 from archive.search.queries import ParsedQuery, parse_query
 from archive.search.results import FILTER_FIELDS, SearchForm
+from archive.spreadsheet import csv_cell
 
 SORTS = {
     "report": gettext_lazy("报告"),
@@ -223,13 +224,6 @@ def concordance_collocates(params: dict, *, limit: int = 50) -> Collocates:
 
 
 CSV_HEADER = ["report_id", "title", "city", "year", "paragraph", "left", "match", "right", "url"]
-# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_cell(value) -> str:
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(_FORMULA_STARTS) else text
 
 
 def csv_rows(params: dict, *, base_url: str, generated):
