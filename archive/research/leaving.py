@@ -4,11 +4,11 @@ hits) and the newest matching reports for an Atom feed. Reads only."""
 import html
 from collections.abc import Iterator
 
+from archive.dataset.cells import cell_neutralise
 from archive.models import Document
 from archive.search import engine
 from archive.search.highlight import snippets
 from archive.search.results import FILTER_FIELDS, parse_query_with_aliases
-from archive.spreadsheet import csv_cell
 
 MAX_EXPORTED = 100_000
 FEED_ENTRIES = 50
@@ -35,7 +35,7 @@ def search_export_rows(params: dict, *, base_url: str, generated) -> Iterator[li
     query = parse_query_with_aliases(params.get("q"))
     terms = [term.text for term in query.terms]
     filters = [f"{name}={','.join(map(str, params.get(name)))}" for name in FILTER_FIELDS if params.get(name)]
-    yield ["# query", csv_cell(params.get("q") or ""), *(csv_cell(f) for f in filters)]
+    yield ["# query", cell_neutralise(params.get("q") or ""), *(cell_neutralise(f) for f in filters)]
     yield ["# generated", generated.isoformat(timespec="seconds")]
     yield CSV_HEADER
     ids = _matching_ids(params, sort=params.get("sort") or "relevance")
@@ -50,14 +50,14 @@ def search_export_rows(params: dict, *, base_url: str, generated) -> Iterator[li
             found = snippets(text, terms) if terms else []
             yield [
                 document.pk,
-                csv_cell(document.display_title),
-                csv_cell(document.city.name),
-                csv_cell(document.city.province),
+                cell_neutralise(document.display_title),
+                cell_neutralise(document.city.name),
+                cell_neutralise(document.city.province),
                 document.year_label,
                 document.published_on.isoformat() if document.published_on else "",
-                csv_cell(document.source),
+                cell_neutralise(document.source),
                 base_url + document.get_absolute_url(),
-                csv_cell(" … ".join(plain_snippet(s) for s in found)),
+                cell_neutralise(" … ".join(plain_snippet(s) for s in found)),
             ]
 
 

@@ -16,6 +16,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from archive.dataset.cells import cell_neutralise
 from archive.feeds import SearchFeed
 from archive.research.concordance import (
     SORTS,
@@ -27,7 +28,6 @@ from archive.research.concordance import (
 from archive.research.leaving import search_export_rows
 from archive.research.trends import BY, RATE_PER, TrendsForm, term_trends
 from archive.search.results import SearchForm
-from archive.spreadsheet import csv_cell
 
 FILTER_NAMES = ("city", "province", "year", "category", "initiative")
 
@@ -246,15 +246,15 @@ def trends_csv(request):
     buffer = io.StringIO()
     buffer.write("\ufeff")
     writer = csv.writer(buffer)
-    writer.writerow(["# query", csv_cell(form.cleaned_data.get("q") or ""), f"by={trends.by}"])
+    writer.writerow(["# query", cell_neutralise(form.cleaned_data.get("q") or ""), f"by={trends.by}"])
     writer.writerow(["# generated", timezone.now().isoformat(timespec="seconds")])
     writer.writerow(["term", trends.by, "hits", "reports", "characters", f"rate_per_{RATE_PER}"])
     for typed, term in trends.terms:
         for point in trends.points:
             writer.writerow(
                 [
-                    csv_cell(typed),
-                    csv_cell(point.label),
+                    cell_neutralise(typed),
+                    cell_neutralise(point.label),
                     point.hits[term],
                     point.reports[term],
                     point.characters,

