@@ -12,4 +12,5 @@ urlpatterns = [
     path("initiatives/", pages.initiative_list, name="initiative-list"),
     path("initiatives/<slug:slug>/", pages.initiative_detail, name="initiative-detail"),
     path("data/", data.data_page, name="data"),
+    path("about/", pages.about, name="about"),
 ]
