@@ -65,10 +65,17 @@ def dataset_tables(*, base_url: str = "", only: Iterable[str] | None = None, usi
             ]
         elif name == "initiatives":
             rows[name] = [
-                {"slug": slug, "name": title, "category": category, "description": description}
-                for slug, title, category, description in Initiative.objects.using(using)
+                {
+                    "slug": slug,
+                    "name": title,
+                    "name_en": title_en,
+                    "category": category,
+                    "description": description,
+                    "description_en": description_en,
+                }
+                for slug, title, title_en, category, description, description_en in Initiative.objects.using(using)
                 .order_by("slug")
-                .values_list("slug", "name", "category__slug", "description")
+                .values_list("slug", "name", "name_en", "category__slug", "description", "description_en")
             ]
         elif name == "aliases":
             rows[name] = [
