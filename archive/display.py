@@ -1,7 +1,7 @@
 """How names are shown in the interface language: Chinese pages use the characters as written,
 English pages put the pinyin first so readers who do not read Chinese can still tell cities apart."""
 
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
 from django.utils.translation import get_language
 from pypinyin import lazy_pinyin
 
@@ -50,7 +50,7 @@ def initiative_label(initiative) -> str:
 def initiative_html(initiative) -> str:
     """initiative_label as HTML, each part marked with its language, for links and headings."""
     if is_chinese_interface():
-        return format_html('<span lang="zh-Hans">{}</span>', initiative.name)
+        return conditional_escape(initiative.name)  # the page itself is lang="zh-Hans"
     if initiative.name_en:
         return format_html('{} <span lang="zh-Hans">{}</span>', initiative.name_en, initiative.name)
     return format_html(
