@@ -68,7 +68,17 @@ class MentionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Mention
-        fields = ["initiative", "initiative_name", "initiative_name_en", "start", "end", "paragraph", "passage", "year"]
+        fields = [
+            "initiative",
+            "initiative_name",
+            "initiative_name_en",
+            "start",
+            "end",
+            "paragraph",
+            "passage",
+            "year",
+            "year_source",
+        ]
 
 
 class DocumentDetailSerializer(DocumentSerializer):

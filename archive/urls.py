@@ -1,6 +1,6 @@
 from django.urls import path
 
-from archive.views import data, pages
+from archive.views import data, pages, research
 
 urlpatterns = [
     path("", pages.home, name="home"),
@@ -13,4 +13,5 @@ urlpatterns = [
     path("initiatives/<slug:slug>/", pages.initiative_detail, name="initiative-detail"),
     path("data/", data.data_page, name="data"),
     path("about/", pages.about, name="about"),
+    path("concordance/", research.concordance_page, name="concordance"),
 ]

@@ -57,6 +57,8 @@ class CityViewSet(viewsets.ReadOnlyModelViewSet):
                                 "name_en": item.initiative.name_en,
                                 "category": item.initiative.category.slug,
                                 "url": item.initiative.get_absolute_url(),
+                                "year": item.earliest_year,
+                                "year_source": item.year_source,
                             }
                             for item in entry.initiatives
                         ],
@@ -175,6 +177,7 @@ class CompareAPIView(APIView):
                 "name": item.initiative.name,
                 "name_en": item.initiative.name_en,
                 "earliest_year": item.earliest_year,
+                "year_source": item.year_source,
             }
 
         def figure_json(figure):
@@ -208,7 +211,8 @@ class CompareAPIView(APIView):
                         "name": initiative.name,
                         "name_en": initiative.name_en,
                         "category": initiative.category.slug,
-                        "earliest_year": {city.slug: year for city, year in years.items()},
+                        "earliest_year": {city.slug: item.earliest_year for city, item in years.items()},
+                        "year_source": {city.slug: item.year_source for city, item in years.items()},
                     }
                     for initiative, years in comparison.shared
                 ],
