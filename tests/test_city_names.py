@@ -98,3 +98,10 @@ def test_compare_with_an_ambiguous_city_is_a_400_listing_the_choices(client, see
     assert "could mean several cities" in text and "Yulin 榆林市" in text and "yulin-shanxi" in text
     api = client.get("/api/compare/", {"cities": ["yulin"]})
     assert api.status_code == 400 and "榆林市" in str(api.json()["cities"])
+
+
+def test_the_schema_declares_the_documents_city_filter_a_string(client):
+    schema = client.get("/api/schema/", {"format": "json"}).json()
+    parameters = schema["paths"]["/api/documents/"]["get"]["parameters"]
+    city = next(parameter for parameter in parameters if parameter["name"] == "city")
+    assert city["schema"]["type"] == "string"

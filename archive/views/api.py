@@ -6,7 +6,7 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -95,6 +95,7 @@ class CityNameField(forms.CharField):
             raise forms.ValidationError(str(error)) from error
 
 
+@extend_schema_field(OpenApiTypes.STR)
 class CityNameFilter(django_filters.Filter):
     field_class = CityNameField
 
