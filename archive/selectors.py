@@ -108,8 +108,10 @@ def cities_by_name(texts: list[str]) -> tuple[list[City], list[str]]:
         if len(matches) == 1:
             found.setdefault(matches[0].pk, matches[0])
         elif matches:
-            choices = "、".join(
-                f"{city_full_label(city)}（{city.slug}，{province_label(city.province)}）" for city in matches
+            choices = _("、").join(
+                _("%(city)s（%(slug)s，%(province)s）")
+                % {"city": city_full_label(city), "slug": city.slug, "province": province_label(city.province)}
+                for city in matches
             )
             errors.append(
                 _("“%(name)s”可指多个城市：%(choices)s。请改用其中一个的拼音标识。")

@@ -95,7 +95,7 @@ def test_compare_with_an_ambiguous_city_is_a_400_listing_the_choices(client, see
     page = client.get("/en/compare/", {"cities": ["zhuzhou", "yulin"]})
     assert page.status_code == 400
     text = page.content.decode()
-    assert "could mean several cities" in text and "Yulin 榆林市" in text and "yulin-shanxi" in text
+    assert "could mean several cities" in text and "Yulin 榆林市 (yulin-shanxi, Shaanxi 陕西省)" in text
     api = client.get("/api/compare/", {"cities": ["yulin"]})
     assert api.status_code == 400 and "榆林市" in str(api.json()["cities"])
 

@@ -188,7 +188,7 @@ def _add_english_names(query: ParsedQuery) -> None:
             replaced[run[start]] = [Term(normalise(name)) for name in found]
             dropped.update(run[start + 1 : end])
             notice = _("按改革举措%(names)s检索“%(typed)s”。")
-            query.notices.append(notice % {"names": "、".join(found), "typed": typed})
+            query.notices.append(notice % {"names": _("、").join(found), "typed": typed})
     query.clauses = [replaced.get(index, clause) for index, clause in enumerate(query.clauses) if index not in dropped]
 
 
