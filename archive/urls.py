@@ -14,4 +14,5 @@ urlpatterns = [
     path("data/", data.data_page, name="data"),
     path("about/", pages.about, name="about"),
     path("concordance/", research.concordance_page, name="concordance"),
+    path("trends/", research.trends_page, name="trends"),
 ]

@@ -227,7 +227,7 @@ CSV_HEADER = ["report_id", "title", "city", "year", "paragraph", "left", "match"
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _cell(value) -> str:
+def csv_cell(value) -> str:
     text = "" if value is None else str(value)
     return f"'{text}" if text.startswith(_FORMULA_STARTS) else text
 
@@ -237,9 +237,13 @@ def csv_rows(params: dict, *, base_url: str, generated):
     rows that stamp the query and the date, so a file says what it is a concordance of."""
     query = parse_query(params.get("q"))
     yield [
-        _cell("# query"),
-        _cell(params.get("q") or ""),
-        *(_cell(f"{name}={','.join(map(str, params.get(name) or []))}") for name in FILTER_FIELDS if params.get(name)),
+        csv_cell("# query"),
+        csv_cell(params.get("q") or ""),
+        *(
+            csv_cell(f"{name}={','.join(map(str, params.get(name) or []))}")
+            for name in FILTER_FIELDS
+            if params.get(name)
+        ),
     ]
     yield ["# generated", generated.isoformat(timespec="seconds")]
     yield CSV_HEADER
@@ -252,12 +256,12 @@ def csv_rows(params: dict, *, base_url: str, generated):
         for row in _lines_of([document], pattern, width):
             yield [
                 document.pk,
-                _cell(document.display_title),
-                _cell(document.city.name),
+                csv_cell(document.display_title),
+                csv_cell(document.city.name),
                 document.year_start or "",
                 row.line.paragraph,
-                _cell(row.line.left),
-                _cell(row.line.match),
-                _cell(row.line.right),
+                csv_cell(row.line.left),
+                csv_cell(row.line.match),
+                csv_cell(row.line.right),
                 base_url + row.url,
             ]

@@ -35,6 +35,38 @@
   }
 
   var builders = {
+    /* Term trends: a line per term (a bar per place when by province or city), rate per 10,000
+       characters; a click on a point opens the search for that term there. */
+    trends: function (data, el, chart) {
+      var byYear = data.by === "year";
+      chart.on("click", function (params) {
+        var series = data.series[params.seriesIndex];
+        var key = data.keys[params.dataIndex];
+        if (!series || !key) return;
+        window.location.href = data.search_url + "?q=" + encodeURIComponent(series.term) +
+          "&" + encodeURIComponent(data.filter) + "=" + encodeURIComponent(key);
+      });
+      return {
+        color: PALETTE,
+        tooltip: {
+          trigger: "axis",
+          formatter: function (items) {
+            return escapeText(items[0].axisValue) + "<br>" + items.map(function (item) {
+              var series = data.series[item.seriesIndex];
+              return escapeText(series.name) + "：" + item.value + "（" + series.hits[item.dataIndex] + "）";
+            }).join("<br>");
+          }
+        },
+        legend: { top: 0, left: 0 },
+        grid: { left: 8, right: 12, top: 40, bottom: 8, containLabel: true },
+        xAxis: { type: "category", data: data.labels, axisLabel: { rotate: byYear ? 0 : 40 } },
+        yAxis: { type: "value" },
+        series: data.series.map(function (series) {
+          return { type: byYear ? "line" : "bar", name: series.name, data: series.rates, cursor: "pointer",
+                   symbolSize: 8, barMaxWidth: 24 };
+        })
+      };
+    },
     timeline: function (data, el, chart) {
       var years = data.years.map(String);
       onColumnClick(chart, function (index) {
