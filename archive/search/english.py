@@ -70,6 +70,18 @@ def pinyin_pattern(name: str) -> re.Pattern | None:
     return re.compile("".join(parts))
 
 
+@functools.lru_cache(maxsize=4096)
+def pinyin_starts(name: str) -> tuple[str, ...]:
+    """How the pinyin of a name can begin (every reading of its first character, or its first
+    letter or digit): a cheap test before the regular expression."""
+    for ch in normalise(name):
+        if _HAN.match(ch):
+            return tuple({reading for reading in pinyin(ch, style=Style.NORMAL, heteronym=True)[0] if reading})
+        if ch.isascii() and ch.isalnum():
+            return (ch,)
+    return ()
+
+
 @dataclass(frozen=True)
 class NamedInitiative:
     name: str
@@ -97,6 +109,8 @@ class InitiativeNames:
             english = initiative.english
             if english and (words == english or (len(content) >= 2 and _contains(english, words))):
                 found.append(initiative.name)
+                continue
+            if not joined.startswith(pinyin_starts(initiative.name)):
                 continue
             pattern = pinyin_pattern(initiative.name)
             if pattern is not None and pattern.fullmatch(joined):
