@@ -76,13 +76,19 @@ def city_get(slug: str) -> City:
     return get_object_or_404(City, slug=slug)
 
 
+MAX_CITY_NAME = 60  # City.slug's max_length; full names are shorter
+
+
 class CityNameError(ValueError):
     """A city parameter that names no city, or more than one; the message says which and how to
     name it instead."""
 
 
 def _city_key(text: str) -> str:
-    return normalise(text.strip())
+    """The name as looked up; "" (no city) for text no city name can be, such as a NUL byte, which
+    PostgreSQL refuses in a query, or anything longer than the longest name."""
+    key = normalise(text.strip())
+    return key if len(key) <= MAX_CITY_NAME and key.isprintable() else ""
 
 
 def _names_city(key: str, city: City) -> bool:
