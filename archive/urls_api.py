@@ -12,6 +12,7 @@ router.register("initiatives", api.InitiativeViewSet, basename="api-initiative")
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("search/", search_api.SearchAPIView.as_view(), name="api-search"),
+    path("search/export.csv", research.search_export_csv, name="api-search-export"),
     path("concordance/", research.ConcordanceAPIView.as_view(), name="api-concordance"),
     path("concordance/collocates/", research.CollocatesAPIView.as_view(), name="api-concordance-collocates"),
     path("concordance/export.csv", research.concordance_csv, name="concordance-csv"),

@@ -77,12 +77,19 @@ def dataset_rows(name: str, *, base_url: str = "", using: str = "default") -> It
                 "description": category.description,
             }
     elif name == "initiatives":
-        for slug, title, category, description in (
+        for slug, title, title_en, category, description, description_en in (
             Initiative.objects.using(using)
             .order_by("slug")
-            .values_list("slug", "name", "category__slug", "description")
+            .values_list("slug", "name", "name_en", "category__slug", "description", "description_en")
         ):
-            yield {"slug": slug, "name": title, "category": category, "description": description}
+            yield {
+                "slug": slug,
+                "name": title,
+                "name_en": title_en,
+                "category": category,
+                "description": description,
+                "description_en": description_en,
+            }
     elif name == "aliases":
         for alias, initiative in (
             InitiativeAlias.objects.using(using).order_by("name").values_list("name", "initiative__slug")
@@ -223,7 +230,7 @@ def table_csv_chunks(name: str, rows: Iterable[dict]) -> Iterator[bytes]:
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(table.column_names)
     for number, row in enumerate(rows, start=1):
-        writer.writerow([_csv_cell(row[column], column in text_columns) for column in table.column_names])
+        writer.writerow([_cell_neutralise(row[column], column in text_columns) for column in table.column_names])
         if number % CHUNK_ROWS == 0:
             yield _drain(buffer)
     yield _drain(buffer)
@@ -236,7 +243,7 @@ def _drain(buffer: io.StringIO) -> bytes:
     return data
 
 
-def _csv_cell(value, text: bool):
+def _cell_neutralise(value, text: bool):
     if value is None:
         return ""
     return cell_neutralise(value) if text else value

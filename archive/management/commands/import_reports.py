@@ -24,6 +24,7 @@ from archive.search.indexing import (
     user_dictionary_words,
 )
 from archive.search.store import IndexBusy
+from archive.selectors import city_by_name
 from archive.services import city_matcher, document_create, report_paths, report_read
 from archive.services.documents import ReadReport
 
@@ -61,7 +62,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("paths", nargs="+", type=Path, help="文件或文件夹")
-        parser.add_argument("--city", help="城市拼音标识（如 zhuzhou），覆盖自动识别")
+        parser.add_argument(
+            "--city",
+            help="城市：拼音标识（zhuzhou）、简称（株洲）、全称（株洲市）或行政区划代码（430200），覆盖自动识别",
+        )
         parser.add_argument("--year", help="报告所涉年份：2020 或 2012-2022，覆盖自动识别")
         parser.add_argument("--source", help="来源/出版者，覆盖自动识别")
         parser.add_argument(
@@ -71,7 +75,8 @@ class Command(BaseCommand):
     def handle(self, *args, paths, city, year, source, jobs, **options):
         try:
             years = parse_year_span(year) if year else None
-        except ValueError as error:
+            city = city_by_name(city).slug if city else None
+        except ValueError as error:  # CityNameError is one: it names the choices
             raise CommandError(str(error)) from error
         if jobs < 1:
             raise CommandError("--jobs 至少为 1")
