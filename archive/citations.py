@@ -76,7 +76,6 @@ def csl_item(report: CitedReport, *, paragraph: int | None = None, accessed: dat
         item["issued"] = {"date-parts": [[report.year]]}
     if paragraph:
         item["locator"] = str(paragraph)
-        item["label"] = "paragraph"
     return item
 
 
@@ -159,3 +158,18 @@ def render(item: dict, style: str) -> str:
     if style == "csl-json":
         return json.dumps([item], ensure_ascii=False, indent=2)
     raise ValueError(style)
+
+
+def cited_report(document, *, base_url: str) -> CitedReport:
+    """What a citation needs from a Document (with its city loaded)."""
+    return CitedReport(
+        id=document.pk,
+        title=document.display_title,
+        authors=[name.strip() for name in re.split(r"[、，,;；]", document.authors or "") if name.strip()],
+        source=document.source,
+        published_on=document.published_on,
+        year=document.year_end or document.year_start,
+        city=document.city.name,
+        archive_url=base_url + document.get_absolute_url(),
+        page_url=document.source_url or "",
+    )

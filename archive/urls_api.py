@@ -22,5 +22,7 @@ urlpatterns = [
     path("export/dataset.json", data.export_json, name="api-export-json"),
     path("export/dataset.zip", data.export_zip, name="api-export-zip"),
     path("export/<slug:table>.csv", data.export_table_csv, name="api-export-table-csv"),
+    # Before the router, whose documents/<pk>/ would otherwise not reach it.
+    path("documents/<int:pk>/citation/", research.document_citation, name="api-document-citation"),
     path("", include(router.urls)),
 ]

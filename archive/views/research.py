@@ -6,18 +6,21 @@ link reproduces what a researcher saw."""
 import csv
 import io
 
-from django.http import HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
-from django.shortcuts import render
+from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from archive import citations
 from archive.dataset.cells import cell_neutralise
 from archive.feeds import SearchFeed
+from archive.models import Document
 from archive.research.concordance import (
     SORTS,
     ConcordanceForm,
@@ -287,3 +290,54 @@ def search_feed(request):
     if not form.is_valid():
         return _bad_request(form)
     return SearchFeed(form.cleaned_data)(request)
+
+
+CITATION_TYPES = {
+    "gb7714": "text/plain; charset=utf-8",
+    "bibtex": "application/x-bibtex; charset=utf-8",
+    "ris": "application/x-research-info-systems; charset=utf-8",
+    "csl-json": "application/vnd.citationstyles.csl+json; charset=utf-8",
+}
+
+
+@require_safe
+def document_citation(request, pk):
+    """/api/documents/<id>/citation/?style=gb7714|bibtex|ris|csl-json&paragraph=N: one format as a
+    file; without style, all four as JSON (what the 引用 popover shows)."""
+    document = get_object_or_404(Document.objects.with_city(), pk=pk)
+    style = request.GET.get("style") or ""
+    if style and style not in citations.STYLES:
+        return JsonResponse(
+            {
+                "errors": {
+                    "style": [
+                        _("未知的格式：%(style)s；可用 %(styles)s")
+                        % {"style": style, "styles": ", ".join(citations.STYLES)}
+                    ]
+                }
+            },
+            status=400,
+        )
+    paragraph = None
+    if request.GET.get("paragraph"):
+        count = len(document.paragraphs)
+        try:
+            paragraph = int(request.GET["paragraph"])
+        except ValueError:
+            paragraph = 0
+        if not 1 <= paragraph <= count:
+            return JsonResponse(
+                {"errors": {"paragraph": [_("段落应为 1 至 %(count)s 之间的整数") % {"count": count}]}}, status=400
+            )
+    item = citations.csl_item(
+        citations.cited_report(document, base_url=request.build_absolute_uri("/").rstrip("/")),
+        paragraph=paragraph,
+        accessed=timezone.localdate(),
+    )
+    if not style:
+        return JsonResponse({name.replace("-", "_"): citations.render(item, name) for name in citations.STYLES})
+    response = HttpResponse(citations.render(item, style), content_type=CITATION_TYPES[style])
+    extension = {"gb7714": "txt", "bibtex": "bib", "ris": "ris", "csl-json": "json"}[style]
+    suffix = f"-p{paragraph}" if paragraph else ""
+    response["Content-Disposition"] = f'inline; filename="reform-archive-{document.pk}{suffix}.{extension}"'
+    return response
