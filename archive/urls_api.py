@@ -19,10 +19,13 @@ urlpatterns = [
     path("trends/", research.TrendsAPIView.as_view(), name="api-trends"),
     path("trends/export.csv", research.trends_csv, name="trends-csv"),
     path("compare/", api.CompareAPIView.as_view(), name="api-compare"),
+    path("export/adoption_panel.csv", research.adoption_panel_csv, name="api-export-adoption-panel"),
+    path("export/adoption_cascades.csv", research.adoption_cascades_csv, name="api-export-adoption-cascades"),
     path("export/dataset.json", data.export_json, name="api-export-json"),
     path("export/dataset.zip", data.export_zip, name="api-export-zip"),
     path("export/<slug:table>.csv", data.export_table_csv, name="api-export-table-csv"),
     # Before the router, whose documents/<pk>/ would otherwise not reach it.
     path("documents/<int:pk>/citation/", research.document_citation, name="api-document-citation"),
+    path("initiatives/<slug:slug>/panel.csv", research.adoption_panel_csv, name="api-initiative-panel"),
     path("", include(router.urls)),
 ]

@@ -79,3 +79,11 @@ def citation_styles() -> list[tuple[str, str]]:
         ("ris", "RIS (Zotero, EndNote, NoteExpress)"),
         ("csl-json", "CSL-JSON"),
     ]
+
+
+@register.simple_tag
+def panel_columns() -> dict:
+    """The adoption panel's and cascade file's columns with their meanings (the data page)."""
+    from archive.research.panel import CASCADE_COLUMNS, PANEL_COLUMNS
+
+    return {"panel": PANEL_COLUMNS, "cascade": CASCADE_COLUMNS}

@@ -121,13 +121,31 @@ class InitiativeViewSet(viewsets.ReadOnlyModelViewSet):
 
     def retrieve(self, request, *args, **kwargs):
         try:
-            return super().retrieve(request, *args, **kwargs)
+            response = super().retrieve(request, *args, **kwargs)
         except Http404:
             # Renamed or merged: the old address keeps answering, as on the HTML pages.
             moved = selectors.initiative_moved_to(kwargs["slug"])
             if moved is None:
                 raise
             return HttpResponsePermanentRedirect(reverse("api-initiative-detail", kwargs={"slug": moved.slug}))
+        # As the initiative page: each adopting city with its earliest year, how the reports know
+        # it, and the evidence passages.
+        adoptions, _curve = selectors.initiative_adoptions(selectors.initiative_mentions(self.get_object()))
+        response.data["cities"] = [
+            {
+                "slug": adoption.city.slug,
+                "name": adoption.city.name,
+                "province": adoption.city.province,
+                "first_year": adoption.earliest_year,
+                "year_source": adoption.year_source,
+                "evidence": [request.build_absolute_uri(m.get_absolute_url()) for m in adoption.mentions],
+            }
+            for adoption in adoptions
+        ]
+        response.data["panel"] = request.build_absolute_uri(
+            reverse("api-initiative-panel", kwargs={"slug": kwargs["slug"]})
+        )
+        return response
 
 
 class CompareAPIView(APIView):

@@ -5,6 +5,7 @@ link reproduces what a researcher saw."""
 
 import csv
 import io
+import itertools
 
 from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -20,7 +21,7 @@ from rest_framework.views import APIView
 from archive import citations
 from archive.dataset.cells import cell_neutralise
 from archive.feeds import SearchFeed
-from archive.models import Document
+from archive.models import Document, Initiative
 from archive.research.concordance import (
     SORTS,
     ConcordanceForm,
@@ -29,6 +30,7 @@ from archive.research.concordance import (
     csv_rows,
 )
 from archive.research.leaving import search_export_rows
+from archive.research.panel import CASCADE_COLUMNS, PANEL_COLUMNS, adoption_cascades, adoption_panel
 from archive.research.trends import BY, RATE_PER, TrendsForm, term_trends
 from archive.search.results import SearchForm
 
@@ -341,3 +343,29 @@ def document_citation(request, pk):
     suffix = f"-p{paragraph}" if paragraph else ""
     response["Content-Disposition"] = f'inline; filename="reform-archive-{document.pk}{suffix}.{extension}"'
     return response
+
+
+def _panel_csv(rows, filename: str) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(_csv_stream(rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@require_safe
+def adoption_panel_csv(request, slug=None):
+    """/api/export/adoption_panel.csv, or one initiative's at /api/initiatives/<slug>/panel.csv."""
+    initiatives = None
+    name = "adoption-panel"
+    if slug is not None:
+        initiatives = [get_object_or_404(Initiative, slug=slug)]
+        name = f"adoption-panel-{slug}"
+    base_url = request.build_absolute_uri("/").rstrip("/")
+    header = [[column for column, _label in PANEL_COLUMNS]]
+    rows = (row.values() for row in adoption_panel(initiatives, base_url=base_url))
+    return _panel_csv(itertools.chain(header, rows), f"reform-archive-{name}-{timezone.localdate().isoformat()}.csv")
+
+
+@require_safe
+def adoption_cascades_csv(request):
+    rows = itertools.chain([[column for column, _label in CASCADE_COLUMNS]], adoption_cascades())
+    return _panel_csv(rows, f"reform-archive-adoption-cascades-{timezone.localdate().isoformat()}.csv")
