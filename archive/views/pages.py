@@ -28,6 +28,19 @@ def home(request):
     )
 
 
+def about(request):
+    """What the archive holds and how it is made, with a citation built on a real report."""
+    example = selectors.example_document()
+    return render(
+        request,
+        "archive/about.html",
+        {
+            "summary": selectors.archive_summary(),
+            "example_url": request.build_absolute_uri(example.get_absolute_url()) + "#p3" if example else "",
+        },
+    )
+
+
 def city_list(request):
     return render(request, "archive/city_list.html", {"provinces": selectors.cities_by_province()})
 
