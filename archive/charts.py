@@ -56,7 +56,7 @@ def category_counts_chart(comparison) -> dict:
     }
 
 
-def diffusion_chart(diffusion) -> dict | None:
+def diffusion_chart(diffusion, observed: dict[int, int] | None = None) -> dict | None:
     """Cities adopting by each year (cumulative) and the cities new in that year, those whose year is
     only their report's ("no later than") apart, so the chart can draw them differently."""
     if not diffusion:
@@ -64,13 +64,15 @@ def diffusion_chart(diffusion) -> dict | None:
     new_by_year = {year: adoptions for year, _total, adoptions in diffusion}
     years = _year_axis(list(new_by_year))
     cumulative, total = [], 0
-    dated, no_later_than = [], []
+    dated, no_later_than, share = [], [], []
     for year in years:
         adoptions = new_by_year.get(year, [])
         total += len(adoptions)
         cumulative.append(total)
         dated.append([city_label(a.city) for a in adoptions if not a.no_later_than])
         no_later_than.append([city_label(a.city) for a in adoptions if a.no_later_than])
+        seen = (observed or {}).get(year)
+        share.append(round(100 * total / seen, 1) if seen else None)
     return {
         "years": years,
         "cumulative": cumulative,
@@ -79,6 +81,8 @@ def diffusion_chart(diffusion) -> dict | None:
         "cumulativeLabel": _("累计城市数"),
         "newLabel": _("当年新采用（年份写明）"),
         "noLaterThanLabel": _("不晚于当年（仅报告年份）"),
+        "share": share if observed else [],
+        "shareLabel": _("占已有报告城市的比例（%）"),
     }
 
 

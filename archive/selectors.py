@@ -1,5 +1,6 @@
 """Reads: every page and API endpoint gets its data here, with a fixed number of queries."""
 
+import bisect
 from dataclasses import dataclass, field
 from itertools import groupby
 
@@ -463,6 +464,19 @@ def initiative_adoptions(mentions) -> tuple[list[Adoption], list[tuple[int, int,
         total += len(new)
         curve.append((year, total, new))
     return adoptions, curve
+
+
+def cities_observed_by(years: list[int]) -> dict[int, int]:
+    """For each year, how many cities have a report covering that year or an earlier one: the
+    cities whose adoption the archive could have seen by then. A city without reports is not a
+    city that did not adopt, so diffusion is shown as a share of these."""
+    firsts = sorted(
+        Document.objects.exclude(year_start=None)
+        .values("city")
+        .annotate(first=Min("year_start"))
+        .values_list("first", flat=True)
+    )
+    return {year: bisect.bisect_right(firsts, year) for year in years}
 
 
 # --- curator review (admin) ---------------------------------------------------------------------

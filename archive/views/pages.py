@@ -105,6 +105,7 @@ def initiative_detail(request, slug):
         return HttpResponsePermanentRedirect(moved.get_absolute_url() + (f"?{query}" if query else ""))
     mentions = list(selectors.initiative_mentions(initiative))
     adoptions, diffusion = selectors.initiative_adoptions(mentions)
+    observed = selectors.cities_observed_by([year for year, _total, _new in diffusion])
     return render(
         request,
         "archive/initiative_detail.html",
@@ -113,7 +114,8 @@ def initiative_detail(request, slug):
             "mentions": mentions,
             "adoptions": adoptions,
             "diffusion": diffusion,
-            "diffusion_chart": charts.diffusion_chart(diffusion),
+            "observed": observed,
+            "diffusion_chart": charts.diffusion_chart(diffusion, observed),
             "map_chart": charts.adoption_map_chart(adoptions),
         },
     )

@@ -145,7 +145,10 @@
         legend: { top: 0, left: 0 },
         grid: { left: 8, right: 16, top: 64, bottom: 8, containLabel: true },
         xAxis: { type: "category", data: years, boundaryGap: true },
-        yAxis: { type: "value", minInterval: 1 },
+        yAxis: [
+          { type: "value", minInterval: 1 },
+          { type: "value", min: 0, max: 100, splitLine: { show: false }, axisLabel: { formatter: "{value}%" } }
+        ],
         series: [
           { type: "line", name: data.cumulativeLabel, step: "end", data: data.cumulative, symbolSize: 8, areaStyle: { opacity: 0.12 } },
           { type: "bar", name: data.newLabel, stack: "new", data: data.newCities.map(function (cities) { return cities.length; }), barMaxWidth: 24 },
@@ -154,7 +157,11 @@
             itemStyle: { color: "#f6e3df", borderColor: ACCENT, borderWidth: 1.5, borderType: "dashed" },
             data: noLaterThan.map(function (cities) { return cities.length; })
           }
-        ]
+        ].concat(data.share && data.share.length ? [{
+          // Adopters as a share of the cities with reports by then: a missing report is not non-adoption.
+          type: "line", name: data.shareLabel, yAxisIndex: 1, data: data.share, symbol: "diamond", symbolSize: 7,
+          lineStyle: { type: "dotted", width: 2 }, itemStyle: { color: "#2b6cb0" }, connectNulls: true
+        }] : [])
       };
     },
 

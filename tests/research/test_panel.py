@@ -3,6 +3,7 @@ adoptions, each city leaves the panel when it adopts, and uncovered years are ma
 
 import csv
 import io
+import re
 from collections import defaultdict
 
 from archive.models import Document, Initiative
@@ -74,3 +75,12 @@ def test_data_page_documents_the_panel_columns(client, seeded):
     page = client.get("/data/").content.decode()
     for column in ("prior_adopters_province", "year_source", "evidence_url", "/api/export/adoption_panel.csv"):
         assert column in page
+
+
+def test_diffusion_is_also_a_share_of_the_cities_with_reports_by_then(client, seeded):
+    from archive.selectors import cities_observed_by
+
+    assert cities_observed_by([2011, 2012, 2030]) == {2011: 0, 2012: 1, 2030: 5}  # 株洲's report starts in 2012
+    page = client.get("/initiatives/hezhangzhi/").content.decode()
+    assert "占已有报告城市" in page
+    assert re.search(r"<td>\d+/\d+</td>", page)
