@@ -21,7 +21,7 @@ from archive.admin.forms import (
 )
 from archive.importing import ReportRejected
 from archive.models import Document, DocumentToReview, Mention
-from archive.services import content_hash_of, document_facts_extract, document_import
+from archive.services import content_hash_of, document_facts_extract, document_import, document_import_from_url
 from archive.services.curation import (
     candidate_accept,
     candidate_dismiss,
@@ -125,6 +125,8 @@ class DocumentAdmin(admin.ModelAdmin):
         results = []
         if request.method == "POST" and form.is_valid():
             results = [self._import_one(request, file, form) for file in form.cleaned_data["files"]]
+            if form.cleaned_data["url"]:
+                results.append(self._import_url(request, form.cleaned_data["url"], form))
             form = UploadForm()
         context = {
             **self.admin_site.each_context(request),
@@ -155,6 +157,31 @@ class DocumentAdmin(admin.ModelAdmin):
         history_record(request.user, document, ADDITION, str(_("上传文件 %(name)s") % {"name": file.name}))
         return {
             "name": file.name,
+            "outcome": "created",
+            "document": document,
+            "missing": result.missing_labels,
+            "notes": result.notes,
+            "pending": document.mentions.suggested().count() + document.candidate_terms.pending().count(),
+        }
+
+    def _import_url(self, request, url, form) -> dict:
+        city = form.cleaned_data.get("city")
+        try:
+            result = document_import_from_url(
+                url=url,
+                city_slug=city.slug if city else None,
+                years=form.years,
+                source=form.cleaned_data.get("source") or None,
+            )
+        except (ReportRejected, ValidationError) as error:
+            message = error.messages[0] if isinstance(error, ValidationError) else str(error)
+            return {"name": url, "outcome": "rejected", "message": message}
+        document = result.document
+        if not result.created:
+            return {"name": url, "outcome": "duplicate", "document": document}
+        history_record(request.user, document, ADDITION, str(_("从网址导入 %(url)s") % {"url": url}))
+        return {
+            "name": url,
             "outcome": "created",
             "document": document,
             "missing": result.missing_labels,

@@ -96,6 +96,8 @@ def dataset_tables(*, base_url: str = "", only: Iterable[str] | None = None, usi
                         "source": document.source,
                         "authors": document.authors,
                         "original_filename": document.original_filename,
+                        "source_url": document.source_url,
+                        "fetched_at": _datetime_out(document.fetched_at),
                         "url": base_url.rstrip("/") + reverse("document-detail", kwargs={"pk": document.pk}),
                         "body": document.body,
                     }
