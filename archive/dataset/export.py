@@ -108,7 +108,9 @@ def dataset_tables(*, base_url: str = "", only: Iterable[str] | None = None, usi
                 Mention.objects.using(using)
                 .filter(status=MentionStatus.CONFIRMED)
                 .order_by("pk")
-                .values_list("pk", "document_id", "initiative__slug", "year", "start", "end", "confirmed_at")
+                .values_list(
+                    "pk", "document_id", "initiative__slug", "year", "year_source", "start", "end", "confirmed_at"
+                )
             )
             if bodies is None:
                 mentions = list(mentions)
@@ -120,13 +122,14 @@ def dataset_tables(*, base_url: str = "", only: Iterable[str] | None = None, usi
                     "document": document_id,
                     "initiative": initiative,
                     "year": year,
+                    "year_source": year_source,
                     "start": start,
                     "end": end,
                     "paragraph": bodies[document_id].count("\n", 0, start) + 1,
                     "passage": bodies[document_id][start:end],
                     "confirmed_at": _datetime_out(confirmed_at),
                 }
-                for pk, document_id, initiative, year, start, end, confirmed_at in mentions
+                for pk, document_id, initiative, year, year_source, start, end, confirmed_at in mentions
             ]
         else:
             raise KeyError(name)
