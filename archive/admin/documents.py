@@ -57,11 +57,12 @@ class DocumentAdmin(admin.ModelAdmin):
     list_filter = ["city__province", "year_start"]
     search_fields = ["title", "city__name", "source", "authors", "original_filename"]
     autocomplete_fields = ["city"]
-    readonly_fields = ["content_hash", "original_filename", "created_at", "updated_at"]
+    readonly_fields = ["content_hash", "original_filename", "fetched_at", "created_at", "updated_at"]
     inlines = [MentionInline]
     actions = ["refresh_suggestions"]
     fieldsets = [
         (None, {"fields": ["title", "city", ("year_start", "year_end"), "published_on", "source", "authors"]}),
+        (_("来源网页"), {"fields": ["source_url", "fetched_at"]}),
         (_("正文"), {"fields": ["body"]}),
         (
             _("原始文本与导入信息"),
