@@ -92,5 +92,7 @@ def test_provenance_is_shown_cited_and_exported(pages, local_fetching, client):
     page = client.get(document.get_absolute_url()).content.decode()
     assert f'href="{pages}/xuchang_utf8.html"' in page and "抓取于" in page
     assert "引用本报告" in page and "原载" in page
+    api = client.get(f"/api/documents/{document.pk}/").json()
+    assert api["source_url"] == document.source_url and api["fetched_at"]
     row = dataset_tables(only=["documents"])["documents"][0]
     assert row["source_url"] == document.source_url and row["fetched_at"].startswith(str(document.fetched_at.year))
