@@ -4,7 +4,7 @@ curator decides on suggestions and tags passages, and the queue of reports await
 from django.contrib import admin, messages
 from django.contrib.admin.models import ADDITION
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -58,6 +58,8 @@ class DocumentAdmin(admin.ModelAdmin):
     search_fields = ["title", "city__name", "source", "authors", "original_filename"]
     autocomplete_fields = ["city"]
     readonly_fields = ["content_hash", "original_filename", "fetched_at", "created_at", "updated_at"]
+    # The source address is stored as fetched (https or http); a typed one without a scheme is https.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     inlines = [MentionInline]
     actions = ["refresh_suggestions"]
     fieldsets = [
