@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('archive', '0010_adoption_mention_year_source'),
+        ('archive', '0011_english_initiative_names'),
     ]
 
     operations = [
