@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from archive.display import city_full_label, province_label
-from archive.highlighting import Span, mark_spans
+from archive.highlighting import Span, mark_paragraphs
 from archive.importing.suggestions import STRONG_SCORE, candidate_cap, candidate_score
 from archive.models import (
     CandidateStatus,
@@ -26,7 +26,7 @@ from archive.models import (
     YearSource,
     year_label,
 )
-from archive.search.highlight import hit_spans
+from archive.search.highlight import MAX_MARKS, Matches, find_matches, hit_spans
 from archive.search.normalise import normalise
 
 
@@ -212,7 +212,13 @@ def _city_initiative(initiative: Initiative, annotated, mention_count: int) -> C
 class Paragraph:
     number: int
     html: str
-    hits: int = 0
+
+
+@dataclass
+class DocumentText:
+    paragraphs: list[Paragraph]
+    hit_count: int = 0  # search terms marked
+    all_hits_marked: bool = True  # False: the terms occur more than MAX_MARKS times
 
 
 def document_get(pk: int) -> Document:
@@ -243,22 +249,23 @@ def document_initiatives(document: Document) -> list[DocumentInitiative]:
     return list(found.values())
 
 
-def document_paragraphs(document: Document, *, highlight_terms: list[str] = ()) -> list[Paragraph]:
-    """The body's paragraphs, numbered for citation (#p3), with confirmed mentions marked and, when
-    given, the (normalised) search terms marked too; the first hit is #hit1."""
-    hits = hit_spans(document.body, list(highlight_terms))
+def document_text(document: Document, *, highlight_terms: list[str] = ()) -> DocumentText:
+    """The body's paragraphs, numbered for citation (#p3), with each confirmed mention marked as an
+    anchor of its own (#m12, even where passages overlap) labelled with its initiative and, when
+    given, the first MAX_MARKS occurrences of the (normalised) search terms; the first is #hit1.
+    Linear in the body and the marks, whatever the report's size."""
+    terms = [term for term in highlight_terms if term]
+    found = find_matches(document.body, terms, limit=MAX_MARKS) if terms else Matches()
     mentions = [
-        Span(m.start, m.end, {"id": f"m{m.pk}", "class": "mention", "title": m.initiative.name})
+        Span(m.start, m.end, {"id": f"m{m.pk}", "class": "mention"}, label=m.initiative.name)
         for m in document.confirmed_mentions
     ]
-    paragraphs = []
-    offset = 0
-    for number, text in enumerate(document.body.split("\n"), start=1):
-        end = offset + len(text)
-        hit_count = sum(1 for span in hits if offset <= span.start < end)
-        paragraphs.append(Paragraph(number, mark_spans(text, hits + mentions, offset=offset), hit_count))
-        offset = end + 1
-    return paragraphs
+    marked = mark_paragraphs(document.body, mentions + hit_spans(found.matches))
+    return DocumentText(
+        paragraphs=[Paragraph(number, html) for number, html in enumerate(marked, start=1)],
+        hit_count=len(found),
+        all_hits_marked=found.complete,
+    )
 
 
 def initiatives_by_category():
@@ -518,7 +525,7 @@ def document_review(document: Document) -> DocumentReview:
     mentions and candidate terms to decide on. Three queries, whatever the report's size."""
     mentions = list(document.mentions.select_related("initiative__category", "confirmed_by").order_by("start", "pk"))
     candidates = list(document.candidate_terms.filter(status=CandidateStatus.PENDING).order_by("match_start", "pk"))
-    # Earlier spans win where marks overlap: candidate terms (short) first, then by decision.
+    # Where spans have the same extent, earlier ones enclose later ones: candidate terms first, then by decision.
     rank = {MentionStatus.CONFIRMED: 0, MentionStatus.SUGGESTED: 1, MentionStatus.REJECTED: 2}
     spans = [
         Span(c.match_start, c.match_end, {"class": "review-candidate", "data-candidate": c.normalised})
@@ -529,8 +536,9 @@ def document_review(document: Document) -> DocumentReview:
     ]
     paragraphs = []
     offset = 0
-    for number, text in enumerate(document.body.split("\n"), start=1):
-        paragraphs.append((number, offset, mark_spans(text, spans, offset=offset)))
+    marked = mark_paragraphs(document.body, spans)
+    for number, (text, html) in enumerate(zip(document.body.split("\n"), marked, strict=True), start=1):
+        paragraphs.append((number, offset, html))
         offset += len(text) + 1
     groups: dict[str, CandidateGroup] = {}
     for candidate in candidates:

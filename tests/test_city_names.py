@@ -105,3 +105,10 @@ def test_the_schema_declares_the_documents_city_filter_a_string(client):
     parameters = schema["paths"]["/api/documents/"]["get"]["parameters"]
     city = next(parameter for parameter in parameters if parameter["name"] == "city")
     assert city["schema"]["type"] == "string"
+
+
+def test_the_search_page_turns_a_city_name_into_its_slug(client, seeded):
+    """So the address is the one to cite, and the selected facet can be switched off again."""
+    response = client.get("/en/search/", {"q": "改革", "city": ["株洲", "zhuzhou"]})
+    assert response.status_code == 302
+    assert response["Location"] == "/en/search/?q=%E6%94%B9%E9%9D%A9&city=zhuzhou"

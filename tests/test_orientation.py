@@ -78,3 +78,8 @@ def test_every_page_links_the_about_page(client, seeded):
 def test_about_page_works_on_an_empty_archive(client, db):
     page = client.get("/about/").content.decode()
     assert "0 篇报告" in page and "#p3</code>" not in page
+
+
+def test_about_page_runs_a_fixed_number_of_queries(client, seeded, django_assert_max_num_queries):
+    with django_assert_max_num_queries(5):  # the four counts and the report the citation example uses
+        assert client.get("/en/about/").status_code == 200

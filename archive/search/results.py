@@ -4,6 +4,7 @@ import time
 from dataclasses import dataclass, field
 
 from django import forms
+from django.db.models.functions import Substr
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -11,7 +12,7 @@ from archive.display import category_label, city_full_label, initiative_label, p
 from archive.models import Category, City, Document, Initiative, InitiativeAlias
 from archive.search import engine
 from archive.search.english import InitiativeNames, latin_runs
-from archive.search.highlight import snippets
+from archive.search.highlight import SNIPPET_SCAN_CHARS, Snippets, snippets
 from archive.search.normalise import normalise
 from archive.search.queries import ParsedQuery, Term, parse_query
 from archive.selectors import cities_by_name
@@ -144,14 +145,27 @@ def search_documents(params: dict, *, default_page_size: int = 20) -> SearchPage
         result.elapsed_ms = (time.perf_counter() - started) * 1000
         return result
 
-    documents = Document.objects.with_city().defer("raw_text").in_bulk([hit.document_id for hit in found.hits])
+    # Snippets read only the start of each body (SNIPPET_SCAN_CHARS): a page of 5 MiB reports
+    # loads and scans a bounded amount of text.
+    documents = (
+        Document.objects.with_city()
+        .defer("raw_text", "body")
+        .annotate(body_start=Substr("body", 1, SNIPPET_SCAN_CHARS))
+        .in_bulk([hit.document_id for hit in found.hits])
+    )
     terms = result.terms
+    scan_cut = False
     for hit in found.hits:
         document = documents.get(hit.document_id)
         if document is None:  # deleted since the index was read; its removal is queued
             continue
-        text = f"{document.title}\n{document.body}" if document.title else document.body
-        result.items.append(ResultItem(document, hit.score, snippets(text, terms) if terms else []))
+        text = f"{document.title}\n{document.body_start}" if document.title else document.body_start
+        found_snippets = snippets(text, terms) if terms else Snippets([])
+        scan_cut = scan_cut or (not found_snippets.complete and len(document.body_start) == SNIPPET_SCAN_CHARS)
+        result.items.append(ResultItem(document, hit.score, found_snippets.html))
+    if scan_cut:
+        notice = _("部分报告很长，摘要只取自正文的前 %(count)s 字。")
+        query.notices.append(notice % {"count": f"{SNIPPET_SCAN_CHARS:,}"})
     result.count = found.count
     result.facets = _labelled_facets(found.facets, params)
     result.elapsed_ms = (time.perf_counter() - started) * 1000
