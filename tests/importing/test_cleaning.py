@@ -186,3 +186,17 @@ def test_a_one_line_report_is_cleaned_into_paragraphs_with_nothing_lost():
     assert report.title == "株洲市改革报告"
     assert report.body.replace("\n", "") == body
     assert max(len(p) for p in report.paragraphs) <= LONG_LINE_CHARS
+
+
+def test_an_html_page_is_read_one_block_per_line_without_its_link_lists():
+    report = clean_report(
+        "<html><body><div class='crumb'>当前位置：<a href='/'>首页</a> &gt; <a href='/n/'>要闻</a></div>"
+        "<h1>许昌市改革综述</h1><div class='titles'><ul><li><a href='/1'>市政府召开常务会议</a></li>"
+        "<li><a href='/2'>全市安全生产工作会议召开</a></li></ul></div>"
+        "<p>我市推进<a href='/t'>放管服</a>改革，审批时限压缩一半。</p><p>会议现场。记者 王某 摄</p>"
+        "<div class='footer'>主办单位：市人民政府办公室</div></body></html>",
+        is_html=True,
+    )
+    assert report.title == "许昌市改革综述"
+    assert report.paragraphs == ["我市推进放管服改革，审批时限压缩一半。"]
+    assert report.captions == ["会议现场。记者 王某 摄"]
