@@ -101,3 +101,24 @@ def test_english_pages_draw_the_same_charts_with_english_labels(page):
     page.get_by_role("link", name="中文").click()
     expect(page).to_have_url(re.compile(r"/compare/\?cities=zhuzhou&cities=changchun$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("城市比较")
+
+
+def test_changchuns_one_year_report_is_named_in_the_legend_not_in_a_clipped_label(page):
+    page.goto("/cities/changchun/")
+    wait_for_chart(page, "timeline")
+    option = page.evaluate("() => window.archiveCharts.timeline.getOption()")
+    legend = [item["name"] if isinstance(item, dict) else item for item in option["legend"][0]["data"]]
+    assert "报告覆盖的年份" in legend
+    spans = [series for series in option["series"] if series.get("markArea", {}).get("data")]
+    assert len(spans) == 1 and spans[0]["markArea"]["label"]["show"] is False
+
+
+def test_neighbouring_cities_on_the_map_are_named_away_from_each_other(page):
+    page.goto("/initiatives/hezhangzhi/")
+    wait_for_chart(page, "adoption-map")
+    sides = page.evaluate(
+        """() => Object.fromEntries(window.archiveCharts['adoption-map'].getOption().series[0].data
+            .map(point => [point.name, point.label.position]))"""
+    )
+    # 株洲 lies just east of 湘潭: 株洲's name goes east, 湘潭's west
+    assert sides["株洲"] == "right" and sides["湘潭"] == "left", sides
