@@ -1,5 +1,6 @@
 """Writes: importing reports and loading the seed data. (The gazetteer is loaded by migration 0002.)"""
 
+import functools
 import hashlib
 import json
 import logging
@@ -10,10 +11,11 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from archive.importing import ReportRejected, clean_report, decode_report_bytes, extract_years
+from archive.importing import ReportRejected, clean_report, decode_report_bytes
 from archive.importing.events import extract_dated_statements
 from archive.importing.figures import extract_reported_figures
-from archive.importing.gazetteer import CityCandidate, CityMatcher, CityNotFound
+from archive.importing.gazetteer import CityCandidate
+from archive.importing.subject import PROVINCE, Places, describe_report, read_counties
 from archive.models import (
     Category,
     City,
@@ -31,6 +33,7 @@ from archive.services.curation import document_suggestions_refresh
 logger = logging.getLogger(__name__)
 
 FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures"
+GAZETTEER_DIR = FIXTURES_DIR / "gazetteer"
 SEED_DIR = FIXTURES_DIR / "seeds"
 CURATED_FIXTURE = FIXTURES_DIR / "curated.json"
 HTML_SUFFIXES = {".html", ".htm"}
@@ -45,13 +48,21 @@ _MISSING_LABELS = {
 }
 
 
-def city_matcher() -> CityMatcher:
-    return CityMatcher(
+def city_matcher() -> Places:
+    """The places a report can be about: the database's cities, and the gazetteer's counties and
+    districts (whose reports are filed under their prefecture)."""
+    return Places(
         [
             CityCandidate(c.slug, c.name, c.short_name, c.province)
             for c in City.objects.only("slug", "name", "short_name", "province")
-        ]
+        ],
+        _counties(),
     )
+
+
+@functools.cache
+def _counties():
+    return read_counties(GAZETTEER_DIR)
 
 
 def content_hash_of(body: str) -> str:
@@ -78,7 +89,7 @@ def document_import(
     city_slug: str | None = None,
     years: tuple[int, int] | None = None,
     source: str | None = None,
-    matcher: CityMatcher | None = None,
+    matcher: Places | None = None,
 ) -> ImportResult:
     """Import one report file. Raises ReportRejected (and writes nothing) when it cannot be imported.
 
@@ -95,22 +106,27 @@ def document_import(
         return ImportResult(document=existing, created=False)
 
     notes = [f"编码 {encoding}"]
+    description = describe_report(report, matcher or city_matcher())
+    extra = report.extra()
     if city_slug:
         city = City.objects.filter(slug=city_slug).first()
         if city is None:
             raise ReportRejected(f"未知城市：{city_slug!r}（请使用拼音标识，如 zhuzhou）")
         notes.append("城市由 --city 指定")
+    elif description.level == PROVINCE or description.city is None:
+        # A province-level report is recognised, not filed under a city; the door stays open for a
+        # province level of its own (ReportDescription carries the province).
+        raise ReportRejected(description.city_note)
     else:
-        try:
-            candidate = (matcher or city_matcher()).match(report.title, report.body)
-        except CityNotFound as error:
-            raise ReportRejected(str(error)) from error
-        city = City.objects.get(slug=candidate.slug)
+        city = City.objects.get(slug=description.city.slug)
+        if description.district:
+            extra["district"] = description.district
+            notes.append(f"{description.district}的报告，归入{city.name}")
 
     if years:
         year_start, year_end = years
         notes.append("年份由 --year 指定")
-    elif found := extract_years(report.title, report.body):
+    elif found := description.years:
         year_start, year_end = found.start, found.end
         notes.append(f"年份 {found.label}（{found.evidence}）")
     else:
@@ -126,7 +142,7 @@ def document_import(
         authors="、".join(dict.fromkeys(report.authors))[:300],
         body=report.body,
         raw_text=text,
-        extra=report.extra(),
+        extra=extra,
         original_filename=Path(filename).name[:255],
         content_hash=digest,
     )
