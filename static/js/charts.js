@@ -196,7 +196,8 @@
 
   function sizeFor(name, data) {
     if (name === "category-counts") {
-      return Math.max(320, data.categories.length * (data.cities.length * 11 + 14) + 60);
+      // one policy area (the comparison narrowed to it) needs a short chart, all fifteen a tall one
+      return Math.max(data.categories.length > 3 ? 320 : 140, data.categories.length * (data.cities.length * 11 + 14) + 60);
     }
     return null;
   }
