@@ -1,6 +1,6 @@
 from django.urls import path
 
-from archive.views import api, data, pages
+from archive.views import api, data, pages, research
 
 urlpatterns = [
     path("", pages.home, name="home"),
@@ -13,4 +13,6 @@ urlpatterns = [
     path("initiatives/<slug:slug>/", pages.initiative_detail, name="initiative-detail"),
     path("data/", data.data_page, name="data"),
     path("api/", api.ApiRootView.as_view(), name="api-root"),
+    path("concordance/", research.concordance_page, name="concordance"),
+    path("trends/", research.trends_page, name="trends"),
 ]

@@ -1,7 +1,7 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from archive.views import api, data, search_api
+from archive.views import api, data, research, search_api
 
 # The API's root (/api/, /en/api/) is a page of its own in archive/urls.py, in both languages.
 router = DefaultRouter()
@@ -14,6 +14,11 @@ urlpatterns = [
     path("schema/", api.SchemaView.as_view(), name="api-schema"),
     path("docs/", api.DocsView.as_view(), name="api-docs"),
     path("search/", search_api.SearchAPIView.as_view(), name="api-search"),
+    path("concordance/", research.ConcordanceAPIView.as_view(), name="api-concordance"),
+    path("concordance/collocates/", research.CollocatesAPIView.as_view(), name="api-concordance-collocates"),
+    path("concordance/export.csv", research.concordance_csv, name="concordance-csv"),
+    path("trends/", research.TrendsAPIView.as_view(), name="api-trends"),
+    path("trends/export.csv", research.trends_csv, name="trends-csv"),
     path("compare/", api.CompareAPIView.as_view(), name="api-compare"),
     path("export/dataset.json", data.export_json, name="api-export-json"),
     path("export/dataset.zip", data.export_zip, name="api-export-zip"),

@@ -5,6 +5,9 @@ import os
 
 bind = os.environ.get("REFORM_BIND", f"127.0.0.1:{os.environ.get('PORT', '8000')}")
 wsgi_app = "reformsite.wsgi:application"
+# What the site writes (database and its -wal/-shm, index, backups) is for this account only;
+# set here, before the app loads, so the master and every worker inherit it.
+os.umask(0o077)
 
 # Sync workers, one request each: 2 x cores + 1, but no more than memory allows. A worker grows to
 # ~250 MiB (Django, the jieba dictionary it shares with the master until written to, the Whoosh

@@ -141,6 +141,14 @@ TABLES: tuple[Table, ...] = (
             Column("document", INTEGER, _("报告"), references="documents.id"),
             Column("initiative", TEXT, _("改革举措"), references="initiatives.slug"),
             Column("year", INTEGER, _("这段文字所指的年份；未知时为空"), nullable=True),
+            Column(
+                "year_source",
+                TEXT,
+                _(
+                    "年份的依据：stated（这句话写明了年份）、context（上文的小标题或段首的年份）、"
+                    "report（仅报告年份，意为“不晚于”该年：城市在这一年已实行，也可能早得多；多年报告取最后一年）"
+                ),
+            ),
             Column("start", INTEGER, _("证据段落在正文中的起始位置（字符，从 0 起）")),
             Column("end", INTEGER, _("证据段落的结束位置（字符，不含）")),
             Column("paragraph", INTEGER, _("证据所在段落的序号（从 1 起，报告页面上以 #p<序号> 定位）"), derived=True),

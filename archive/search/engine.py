@@ -357,3 +357,28 @@ def documents_containing(text: str) -> list[int]:
     """Ids of every indexed document whose normalised text contains `text` (already normalised)."""
     snap = snapshot()
     return [int(snap.document_ids[d]) for d in snap.containing(Term(text), snap.live).tolist()]
+
+
+def normalised_texts(document_ids: list[int]) -> dict[int, bytes]:
+    """The indexed (normalised, UTF-8) title and body of each of these documents, by id: what the
+    search matched, so a concordance counts exactly that without normalising texts again."""
+    snap = snapshot()
+    wanted = set(document_ids)
+    found = {}
+    for docnum in snap.live.tolist():
+        document_id = int(snap.document_ids[docnum])
+        if document_id in wanted:
+            found[document_id] = snap.text_bytes(docnum)
+    return found
+
+
+def word_frequencies(words: list[str], document_ids: list[int]) -> dict[str, int]:
+    """How often each word (as the word field segments it) occurs in these documents."""
+    snap = snapshot()
+    docnums = np.flatnonzero(np.isin(snap.document_ids, np.array(document_ids, dtype=np.int64)))
+    docnums = docnums[np.isin(docnums, snap.live)]
+    frequencies = {}
+    for word in words:
+        ids, weights = snap.word_postings(word)
+        frequencies[word] = int(weights[np.isin(ids, docnums)].sum()) if len(ids) else 0
+    return frequencies

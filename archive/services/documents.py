@@ -26,9 +26,10 @@ from archive.models import (
     Mention,
     MentionStatus,
     ReportedFigure,
+    YearSource,
 )
 from archive.search.normalise import normalise
-from archive.services.curation import document_suggestions_refresh
+from archive.services.curation import document_suggestions_refresh, mention_years_reader
 
 logger = logging.getLogger(__name__)
 
@@ -286,6 +287,7 @@ def curated_fixture_load(*, path: Path = CURATED_FIXTURE) -> dict[str, int]:
     }
     created = 0
     now = timezone.now()
+    readers = {}
     for item in data["mentions"]:
         document = documents.get(item["seed_file"])
         if document is None:
@@ -293,17 +295,24 @@ def curated_fixture_load(*, path: Path = CURATED_FIXTURE) -> dict[str, int]:
         start = document.body.find(item["passage"])
         if start < 0:
             raise SeedDataError(f"passage not found in {item['seed_file']}: {item['passage'][:30]}…")
+        end = start + len(item["passage"])
+        initiative = initiatives[item["initiative"]]
+        if document.pk not in readers:
+            readers[document.pk] = mention_years_reader(document)
+        dated = _fixture_year(item, readers[document.pk].year_of(start, end, names=initiative.all_names))
         mention, was_created = Mention.objects.get_or_create(
             document=document,
-            initiative=initiatives[item["initiative"]],
+            initiative=initiative,
             start=start,
-            end=start + len(item["passage"]),
-            defaults={"year": item.get("year"), "status": MentionStatus.CONFIRMED, "confirmed_at": now},
+            end=end,
+            defaults={**dated, "status": MentionStatus.CONFIRMED, "confirmed_at": now},
         )
         if mention.status == MentionStatus.SUGGESTED:
             # The machine proposed the same passage first; the fixture is a curator's decision. A
             # rejection, also a curator's decision, is left alone.
-            mention.status, mention.year, mention.confirmed_at = MentionStatus.CONFIRMED, item.get("year"), now
+            mention.status, mention.confirmed_at = MentionStatus.CONFIRMED, now
+            for field_name, value in dated.items():
+                setattr(mention, field_name, value)
             mention.save()
         created += was_created
     return {
@@ -312,6 +321,17 @@ def curated_fixture_load(*, path: Path = CURATED_FIXTURE) -> dict[str, int]:
         "mentions": len(data["mentions"]),
         "mentions_created": created,
     }
+
+
+def _fixture_year(item: dict, found) -> dict:
+    """A mention's year as the fixture gives it. The fixture's years were written by the rule that
+    dated every undated sentence with the report's year, so a `year` that agrees with what the text
+    gives now is the text's (and keeps its source); one that disagrees, or comes with a
+    `year_source`, is a curator's correction and is kept from then on."""
+    year, source = item.get("year", found.year), item.get("year_source")
+    if year == found.year and source in (None, found.source):
+        return {"year": found.year, "year_source": found.source, "year_curated": False}
+    return {"year": year, "year_source": source or YearSource.CONTEXT, "year_curated": True}
 
 
 def seed_manifest(*, seed_dir: Path = SEED_DIR) -> list[dict]:
