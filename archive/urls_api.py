@@ -14,6 +14,7 @@ urlpatterns = [
     path("schema/", api.SchemaView.as_view(), name="api-schema"),
     path("docs/", api.DocsView.as_view(), name="api-docs"),
     path("search/", search_api.SearchAPIView.as_view(), name="api-search"),
+    path("search/export.csv", research.search_export_csv, name="api-search-export"),
     path("concordance/", research.ConcordanceAPIView.as_view(), name="api-concordance"),
     path("concordance/collocates/", research.CollocatesAPIView.as_view(), name="api-concordance-collocates"),
     path("concordance/export.csv", research.concordance_csv, name="concordance-csv"),

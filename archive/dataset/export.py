@@ -223,7 +223,7 @@ def table_csv_chunks(name: str, rows: Iterable[dict]) -> Iterator[bytes]:
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(table.column_names)
     for number, row in enumerate(rows, start=1):
-        writer.writerow([_csv_cell(row[column], column in text_columns) for column in table.column_names])
+        writer.writerow([_cell_neutralise(row[column], column in text_columns) for column in table.column_names])
         if number % CHUNK_ROWS == 0:
             yield _drain(buffer)
     yield _drain(buffer)
@@ -236,7 +236,7 @@ def _drain(buffer: io.StringIO) -> bytes:
     return data
 
 
-def _csv_cell(value, text: bool):
+def _cell_neutralise(value, text: bool):
     if value is None:
         return ""
     return cell_neutralise(value) if text else value

@@ -1,6 +1,6 @@
-"""The research instrument: the concordance page, its JSON API and its CSV download.
+"""The research instrument: concordance, trends and search results that leave the site (CSV, Atom).
 
-All three take the same parameters (the search's query and filters, plus sort, width, page), so a
+Each takes the search's query and filters (plus its own sort, width, page …) in the address, so a
 link reproduces what a researcher saw."""
 
 import csv
@@ -16,15 +16,18 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from archive.dataset.cells import cell_neutralise
+from archive.feeds import SearchFeed
 from archive.research.concordance import (
     SORTS,
     ConcordanceForm,
     concordance,
     concordance_collocates,
-    csv_cell,
     csv_rows,
 )
+from archive.research.leaving import search_export_rows
 from archive.research.trends import BY, RATE_PER, TrendsForm, term_trends
+from archive.search.results import SearchForm
 
 FILTER_NAMES = ("city", "province", "year", "category", "initiative")
 
@@ -131,20 +134,23 @@ def concordance_csv(request):
         return _bad_request(form)
     base_url = request.build_absolute_uri("/").rstrip("/")
 
-    def stream():
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        buffer.write("\ufeff")
-        for row in csv_rows(form.cleaned_data, base_url=base_url, generated=timezone.now()):
-            writer.writerow(row)
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-
+    rows = csv_rows(form.cleaned_data, base_url=base_url, generated=timezone.now())
     stamp = timezone.localdate().isoformat()
-    response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(_csv_stream(rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="reform-archive-concordance-{stamp}.csv"'
     return response
+
+
+def _csv_stream(rows):
+    """CSV text a row at a time, UTF-8 with a BOM so Excel and WPS read the Chinese."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    buffer.write("\ufeff")
+    for row in rows:
+        writer.writerow(row)
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
 
 
 def _bad_request(form) -> HttpResponseBadRequest:
@@ -240,15 +246,15 @@ def trends_csv(request):
     buffer = io.StringIO()
     buffer.write("\ufeff")
     writer = csv.writer(buffer)
-    writer.writerow(["# query", csv_cell(form.cleaned_data.get("q") or ""), f"by={trends.by}"])
+    writer.writerow(["# query", cell_neutralise(form.cleaned_data.get("q") or ""), f"by={trends.by}"])
     writer.writerow(["# generated", timezone.now().isoformat(timespec="seconds")])
     writer.writerow(["term", trends.by, "hits", "reports", "characters", f"rate_per_{RATE_PER}"])
     for typed, term in trends.terms:
         for point in trends.points:
             writer.writerow(
                 [
-                    csv_cell(typed),
-                    csv_cell(point.label),
+                    cell_neutralise(typed),
+                    cell_neutralise(point.label),
                     point.hits[term],
                     point.reports[term],
                     point.characters,
@@ -259,3 +265,25 @@ def trends_csv(request):
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="reform-archive-trends-{stamp}.csv"'
     return response
+
+
+@require_safe
+def search_export_csv(request):
+    """Every report a search finds, with metadata and snippets: /api/search/export.csv?q=…"""
+    form = SearchForm(request.GET)
+    if not form.is_valid():
+        return _bad_request(form)
+    base_url = request.build_absolute_uri("/").rstrip("/")
+    rows = search_export_rows(form.cleaned_data, base_url=base_url, generated=timezone.now())
+    stamp = timezone.localdate().isoformat()
+    response = StreamingHttpResponse(_csv_stream(rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="reform-archive-search-{stamp}.csv"'
+    return response
+
+
+@require_safe
+def search_feed(request):
+    form = SearchForm(request.GET)
+    if not form.is_valid():
+        return _bad_request(form)
+    return SearchFeed(form.cleaned_data)(request)

@@ -123,7 +123,7 @@
       // dated ones: they adopted by that year, perhaps years before.
       var noLaterThan = data.noLaterThanCities || years.map(function () { return []; });
       return {
-        color: [ACCENT, "#d8a39a", "#ffffff"],
+        color: [ACCENT, "#d8a39a", "#f6e3df"],
         tooltip: {
           trigger: "axis",
           formatter: function (items) {
@@ -148,7 +148,7 @@
           { type: "bar", name: data.newLabel, stack: "new", data: data.newCities.map(function (cities) { return cities.length; }), barMaxWidth: 24 },
           {
             type: "bar", name: data.noLaterThanLabel, stack: "new", barMaxWidth: 24,
-            itemStyle: { color: "#ffffff", borderColor: ACCENT, borderWidth: 1.5, borderType: "dashed" },
+            itemStyle: { color: "#f6e3df", borderColor: ACCENT, borderWidth: 1.5, borderType: "dashed" },
             data: noLaterThan.map(function (cities) { return cities.length; })
           }
         ]
@@ -191,9 +191,11 @@
             type: "scatter",
             name: hollow ? data.noLaterThanLabel : data.datedLabel,
             coordinateSystem: "geo",
+            // emptyCircle draws the ring in the series colour, in the legend too.
+            symbol: hollow ? "emptyCircle" : "circle",
             symbolSize: 11,
             cursor: "pointer",
-            itemStyle: hollow ? { color: "#ffffff", borderColor: ACCENT, borderWidth: 2 } : { color: ACCENT, borderColor: "#fff", borderWidth: 1 },
+            itemStyle: hollow ? { color: ACCENT, borderWidth: 2 } : { color: ACCENT, borderColor: "#fff", borderWidth: 1 },
             label: { show: true, position: "right", formatter: "{b}", color: "#1f2328", fontSize: 12 },
             data: data.points.map(function (point, index) {
               if (Boolean(point.noLaterThan) !== hollow) return null;
