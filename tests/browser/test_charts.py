@@ -127,8 +127,8 @@ def test_neighbouring_cities_on_the_map_are_named_away_from_each_other(page):
     page.goto("/initiatives/hezhangzhi/")
     wait_for_chart(page, "adoption-map")
     sides = page.evaluate(
-        """() => Object.fromEntries(window.archiveCharts['adoption-map'].getOption().series[0].data
-            .map(point => [point.name, point.label.position]))"""
+        """() => Object.fromEntries(window.archiveCharts['adoption-map'].getOption().series
+            .flatMap(series => series.data).map(point => [point.name, point.label.position]))"""
     )
     # 株洲 lies just east of 湘潭: 株洲's name goes east, 湘潭's west
     assert sides["株洲"] == "right" and sides["湘潭"] == "left", sides
