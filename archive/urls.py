@@ -14,6 +14,7 @@ urlpatterns = [
     path("initiatives/<slug:slug>/", pages.initiative_detail, name="initiative-detail"),
     path("data/", data.data_page, name="data"),
     path("api/", api.ApiRootView.as_view(), name="api-root"),
+    path("about/", pages.about, name="about"),
     path("concordance/", research.concordance_page, name="concordance"),
     path("trends/", research.trends_page, name="trends"),
 ]
