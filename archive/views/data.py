@@ -5,6 +5,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from archive import dataset
+from archive.throttling import ExportThrottle, throttle
 
 
 @require_safe
@@ -27,18 +28,21 @@ def _base_url(request) -> str:
 
 
 @require_safe
+@throttle(ExportThrottle)
 def export_json(request):
     tables = dataset.dataset_tables(base_url=_base_url(request))
     return _attachment(dataset.dataset_json(tables), "application/json; charset=utf-8", dataset.export_filename("json"))
 
 
 @require_safe
+@throttle(ExportThrottle)
 def export_zip(request):
     tables = dataset.dataset_tables(base_url=_base_url(request))
     return _attachment(dataset.dataset_zip(tables), "application/zip", dataset.export_filename("zip"))
 
 
 @require_safe
+@throttle(ExportThrottle)
 def export_table_csv(request, table):
     if table not in dataset.TABLES_BY_NAME:
         raise Http404(table)

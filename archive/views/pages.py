@@ -4,9 +4,11 @@ from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.views.decorators.http import require_safe
 
 from archive import charts, selectors
 from archive.search.results import SORTS, SearchForm, parse_query_with_aliases, search_documents
+from archive.throttling import DocumentThrottle, SearchThrottle, throttle
 
 FACET_LABELS = [
     ("city", pgettext_lazy("field", "城市")),
@@ -17,6 +19,7 @@ FACET_LABELS = [
 ]
 
 
+@require_safe
 def home(request):
     return render(
         request,
@@ -28,10 +31,12 @@ def home(request):
     )
 
 
+@require_safe
 def city_list(request):
     return render(request, "archive/city_list.html", {"provinces": selectors.cities_by_province()})
 
 
+@require_safe
 def city_detail(request, slug):
     """The city's timeline; ?category= narrows it to one policy area (an unknown one is a 404)."""
     city = selectors.city_get(slug)
@@ -58,6 +63,8 @@ def city_detail(request, slug):
     )
 
 
+@require_safe
+@throttle(DocumentThrottle)
 def document_detail(request, pk):
     """The report; with ?q= the query's terms are marked too and #hit1 is the first of them."""
     document = selectors.document_get(pk)
@@ -76,10 +83,12 @@ def document_detail(request, pk):
     )
 
 
+@require_safe
 def initiative_list(request):
     return render(request, "archive/initiative_list.html", {"categories": selectors.initiatives_by_category()})
 
 
+@require_safe
 def initiative_detail(request, slug):
     try:
         initiative = selectors.initiative_get(slug)
@@ -106,6 +115,8 @@ def initiative_detail(request, slug):
     )
 
 
+@require_safe
+@throttle(SearchThrottle)
 def search(request):
     form = SearchForm(request.GET)
     if not form.is_valid():
@@ -125,6 +136,7 @@ def search(request):
     )
 
 
+@require_safe
 def compare(request):
     """Cities side by side: ?cities=zhuzhou&cities=xiangtan (any number; none means every city)."""
     available = list(selectors.cities_with_documents())
