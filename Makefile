@@ -6,7 +6,8 @@ PORT ?= 8000
 export PORT
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: serve test lint format setup data migrations-check browser-deps postgres-deps messages backup restore clean
+.PHONY: serve test lint format setup data migrations-check browser-deps postgres-deps messages backup restore clean \
+	search-cluster search-cluster-stop
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -86,6 +87,14 @@ backup: setup
 restore: setup
 	@test -n "$(FILE)" || { echo "usage: make restore FILE=var/backups/reform-archive-YYYYmmdd-HHMMSS.tar.gz" >&2; exit 2; }
 	$(BIN)/python manage.py restore_archive "$(FILE)"
+
+# A local two-node OpenSearch cluster on 127.0.0.1:9200 (archive/search/cluster/README.md): built with
+# Maven on first use, idempotent, prints its URL. Needs Java 17 and Maven.
+search-cluster:
+	@archive/search/cluster/run start
+
+search-cluster-stop:
+	@archive/search/cluster/run stop
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

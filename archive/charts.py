@@ -57,30 +57,40 @@ def category_counts_chart(comparison) -> dict:
 
 
 def diffusion_chart(diffusion) -> dict | None:
-    """Cities adopting by each year (cumulative) and the cities new in that year."""
+    """Cities adopting by each year (cumulative) and the cities new in that year, those whose year is
+    only their report's ("no later than") apart, so the chart can draw them differently."""
     if not diffusion:
         return None
-    new_by_year = {year: [city_label(city) for city in cities] for year, _total, cities in diffusion}
+    new_by_year = {year: adoptions for year, _total, adoptions in diffusion}
     years = _year_axis(list(new_by_year))
     cumulative, total = [], 0
+    dated, no_later_than = [], []
     for year in years:
-        total += len(new_by_year.get(year, []))
+        adoptions = new_by_year.get(year, [])
+        total += len(adoptions)
         cumulative.append(total)
+        dated.append([city_label(a.city) for a in adoptions if not a.no_later_than])
+        no_later_than.append([city_label(a.city) for a in adoptions if a.no_later_than])
     return {
         "years": years,
         "cumulative": cumulative,
-        "newCities": [new_by_year.get(year, []) for year in years],
+        "newCities": dated,
+        "noLaterThanCities": no_later_than,
         "cumulativeLabel": _("累计城市数"),
-        "newLabel": _("当年新采用"),
+        "newLabel": _("当年新采用（年份写明）"),
+        "noLaterThanLabel": _("不晚于当年（仅报告年份）"),
     }
 
 
 def adoption_map_chart(adoptions) -> dict | None:
-    """Adopting cities at their gazetteer coordinates, with their earliest year and province."""
+    """Adopting cities at their gazetteer coordinates, with their earliest year and province; a city
+    whose year is only its report's is marked, for a hollow symbol."""
     points = [
         {
             "name": city_label(adoption.city),
             "value": [float(adoption.city.longitude), float(adoption.city.latitude), adoption.earliest_year],
+            "yearLabel": adoption.year_label,
+            "noLaterThan": adoption.no_later_than,
             "region": province_short(adoption.city.province),
             "url": adoption.city.get_absolute_url(),
         }
@@ -89,4 +99,9 @@ def adoption_map_chart(adoptions) -> dict | None:
     ]
     if not points:
         return None
-    return {"points": points, "unknownYear": _("年份未知")}
+    return {
+        "points": points,
+        "unknownYear": _("年份未知"),
+        "datedLabel": _("采用年份写明"),
+        "noLaterThanLabel": _("仅知不晚于报告年份"),
+    }

@@ -289,6 +289,14 @@ class MentionStatus(models.TextChoices):
     REJECTED = "rejected", _("已否决")
 
 
+class YearSource(models.TextChoices):
+    """How the report supports a mention's year (see importing/adoption_years.py)."""
+
+    STATED = "stated", _("文中写明")
+    CONTEXT = "context", _("上下文")
+    REPORT = "report", _("仅报告年份")
+
+
 class MentionQuerySet(models.QuerySet):
     def confirmed(self):
         return self.filter(status=MentionStatus.CONFIRMED)
@@ -310,6 +318,10 @@ class Mention(models.Model):
     start = models.PositiveIntegerField(_("起始位置"))
     end = models.PositiveIntegerField(_("结束位置"))
     year = models.PositiveSmallIntegerField(_("所指年份"), null=True, blank=True)
+    # A REPORT year means only "no later than": diffusion research must not read it as the adoption year.
+    year_source = models.CharField(_("年份依据"), max_length=8, choices=YearSource.choices, default=YearSource.REPORT)
+    # Set when a curator corrects the year or its source; re-extraction then leaves both alone.
+    year_curated = models.BooleanField(_("年份经人工修订"), default=False, editable=False)
     status = models.CharField(
         _("状态"), max_length=12, choices=MentionStatus.choices, default=MentionStatus.SUGGESTED, db_index=True
     )
@@ -350,9 +362,22 @@ class Mention(models.Model):
         return self.document.body[self.start : self.end]
 
     @property
+    def year_label(self) -> str:
+        """2017, or 不晚于2022 when only the report's year dates the mention."""
+        return year_label(self.year, self.year_source)
+
+    @property
     def paragraph_number(self) -> int:
         """1-based number of the paragraph the passage starts in (paragraph anchors are #p<N>)."""
         return self.document.body.count("\n", 0, self.start) + 1
+
+
+def year_label(year: int | None, source: str) -> str:
+    if year is None:
+        return str(_("年份未知"))
+    if source == YearSource.REPORT:
+        return str(_("不晚于%(year)s") % {"year": year})
+    return str(year)
 
 
 class SentenceOfDocument:

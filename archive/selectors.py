@@ -7,6 +7,7 @@ from django.db.models import Count, Min, Prefetch, Q
 from django.shortcuts import get_object_or_404
 
 from archive.highlighting import Span, mark_spans
+from archive.importing.suggestions import STRONG_SCORE, candidate_cap, candidate_score
 from archive.models import (
     CandidateStatus,
     Category,
@@ -18,6 +19,8 @@ from archive.models import (
     Mention,
     MentionStatus,
     ReportedFigure,
+    YearSource,
+    year_label,
 )
 from archive.search.highlight import hit_spans
 
@@ -65,6 +68,35 @@ class CityInitiative:
     initiative: Initiative
     earliest_year: int | None
     mention_count: int
+    year_source: str = YearSource.REPORT
+
+    @property
+    def year_label(self) -> str:
+        return year_label(self.earliest_year, self.year_source)
+
+
+_SOURCE_STRENGTH = {YearSource.STATED: 0, YearSource.CONTEXT: 1, YearSource.REPORT: 2}
+
+
+def _earliest(annotated) -> tuple[int | None, str]:
+    """From the values of `_earliest_year_annotations` (a row dict or an annotated object): the earliest
+    year and how it is known. On a tie the firmer source wins (stated 2019 over "no later than 2019")."""
+    value = annotated.get if isinstance(annotated, dict) else lambda name: getattr(annotated, name)
+    earliest = value("earliest_year")
+    for source in (YearSource.STATED, YearSource.CONTEXT):
+        if earliest is not None and value(f"{source}_year") == earliest:
+            return earliest, source
+    return earliest, YearSource.REPORT
+
+
+def _earliest_year_annotations(condition: Q | None = None, path: str = "mentions__") -> dict:
+    """Earliest year, and earliest stated and context years, so the earliest year's source comes with
+    it in the same query."""
+    annotations = {"earliest_year": Min(f"{path}year", filter=condition)}
+    for source in (YearSource.STATED, YearSource.CONTEXT):
+        of_source = Q(**{f"{path}year_source": source})
+        annotations[f"{source}_year"] = Min(f"{path}year", filter=of_source & condition if condition else of_source)
+    return annotations
 
 
 def city_documents(city: City):
@@ -76,17 +108,17 @@ def city_initiatives_by_category(city: City) -> list[tuple[Category, list[CityIn
     confirmed_here = Q(mentions__status=MentionStatus.CONFIRMED, mentions__document__city=city)
     initiatives = (
         Initiative.objects.filter(confirmed_here)
-        .annotate(
-            earliest_year=Min("mentions__year", filter=confirmed_here),
-            mention_count=Count("mentions", filter=confirmed_here),
-        )
+        .annotate(**_earliest_year_annotations(confirmed_here), mention_count=Count("mentions", filter=confirmed_here))
         .select_related("category")
         .order_by("category__order", "earliest_year", "name")
     )
     grouped = groupby(initiatives, key=lambda initiative: initiative.category)
-    return [
-        (category, [CityInitiative(i, i.earliest_year, i.mention_count) for i in group]) for category, group in grouped
-    ]
+    return [(category, [_city_initiative(i, i, i.mention_count) for i in group]) for category, group in grouped]
+
+
+def _city_initiative(initiative: Initiative, annotated, mention_count: int) -> CityInitiative:
+    year, source = _earliest(annotated)
+    return CityInitiative(initiative, year, mention_count, source)
 
 
 @dataclass
@@ -232,7 +264,7 @@ class Comparison:
     categories: list[Category]
     # category → city → [CityInitiative]; every category and city present, lists possibly empty
     matrix: dict[Category, dict[City, list[CityInitiative]]]
-    shared: list[tuple[Initiative, dict[City, int | None]]]  # initiatives in ≥2 cities, earliest year per city
+    shared: list[tuple[Initiative, dict[City, CityInitiative]]]  # initiatives in ≥2 cities, earliest year per city
     unique: dict[City, list[CityInitiative]]
 
     def counts(self) -> list[tuple[Category, list[int]]]:
@@ -272,7 +304,7 @@ def cities_compare(cities: list[City]) -> Comparison:
         Mention.objects.confirmed()
         .filter(document__city__in=cities)
         .values("document__city_id", "initiative_id")
-        .annotate(earliest_year=Min("year"), mention_count=Count("id"))
+        .annotate(**_earliest_year_annotations(path=""), mention_count=Count("id"))
     )
     initiatives = {
         i.pk: i
@@ -284,9 +316,9 @@ def cities_compare(cities: list[City]) -> Comparison:
     for row in rows:
         initiative = initiatives[row["initiative_id"]]
         city = by_pk[row["document__city_id"]]
-        item = CityInitiative(initiative, row["earliest_year"], row["mention_count"])
+        item = _city_initiative(initiative, row, row["mention_count"])
         matrix[initiative.category][city].append(item)
-        adopters.setdefault(initiative.pk, {})[city] = row["earliest_year"]
+        adopters.setdefault(initiative.pk, {})[city] = item
     for cells in matrix.values():
         for items in cells.values():
             items.sort(key=lambda item: (item.earliest_year or 9999, item.initiative.name))
@@ -306,23 +338,43 @@ class Adoption:
     city: City
     earliest_year: int | None
     mentions: list
+    year_source: str = YearSource.REPORT
+
+    @property
+    def year_label(self) -> str:
+        return year_label(self.earliest_year, self.year_source)
+
+    @property
+    def no_later_than(self) -> bool:
+        """Only a report's year dates it: the city adopted the initiative by then, maybe years before."""
+        return self.year_source == YearSource.REPORT
 
 
-def initiative_adoptions(mentions) -> tuple[list[Adoption], list[tuple[int, int, list[City]]]]:
-    """From an initiative's confirmed mentions: each city with its earliest year and evidence, and
-    the diffusion curve as (year, cities adopting by then, cities new that year)."""
+def initiative_adoptions(mentions) -> tuple[list[Adoption], list[tuple[int, int, list[Adoption]]]]:
+    """From an initiative's confirmed mentions: each city with its earliest year (and how the
+    reports know it) and evidence, and the diffusion curve as (year, cities adopting by then, the
+    cities' adoptions new that year). On a tie of years the firmer source wins."""
     by_city: dict[int, Adoption] = {}
     for mention in mentions:
         city = mention.document.city
-        adoption = by_city.setdefault(city.pk, Adoption(city, mention.year, []))
+        adoption = by_city.setdefault(city.pk, Adoption(city, mention.year, [], mention.year_source))
         adoption.mentions.append(mention)
-        if mention.year and (adoption.earliest_year is None or mention.year < adoption.earliest_year):
-            adoption.earliest_year = mention.year
+        if mention.year is None:
+            continue
+        if (
+            adoption.earliest_year is None
+            or mention.year < adoption.earliest_year
+            or (
+                mention.year == adoption.earliest_year
+                and _SOURCE_STRENGTH[mention.year_source] < _SOURCE_STRENGTH[adoption.year_source]
+            )
+        ):
+            adoption.earliest_year, adoption.year_source = mention.year, mention.year_source
     adoptions = sorted(by_city.values(), key=lambda a: (a.earliest_year or 9999, a.city.adcode))
     curve = []
     total = 0
     for year, group in groupby((a for a in adoptions if a.earliest_year), key=lambda a: a.earliest_year):
-        new = [a.city for a in group]
+        new = list(group)
         total += len(new)
         curve.append((year, total, new))
     return adoptions, curve
@@ -339,6 +391,8 @@ class CandidateGroup:
     term: str
     signal: str
     rows: list = field(default_factory=list)
+    score: float = 0.0
+    first_beyond_cap: bool = False  # the first of the terms shown folded, below the report's cap
 
 
 @dataclass
@@ -348,7 +402,8 @@ class DocumentReview:
     suggested: list[Mention]
     confirmed: list[Mention]
     rejected: list[Mention]
-    candidates: list[CandidateGroup]
+    candidates: list[CandidateGroup]  # best first (importing.suggestions.candidate_score)
+    more_candidates: int = 0  # how many of them fall below the cap (three per 1,000 characters) and are folded
 
 
 _REVIEW_CLASSES = {
@@ -388,11 +443,20 @@ def document_review(document: Document) -> DocumentReview:
     by_status = {status: [m for m in mentions if m.status == status] for status in MentionStatus}
     for mention in mentions:
         mention.document = document
+    for group in groups.values():
+        group.score = candidate_score(group.normalised, group.signal, len(group.rows))
+    ranked = sorted(groups.values(), key=lambda g: (-g.score, g.rows[0].match_start))
+    cap = candidate_cap(document.body)
+    shown = [g for number, g in enumerate(ranked) if number < cap or g.score >= STRONG_SCORE]
+    more = [g for g in ranked if g not in shown]
+    if more:
+        more[0].first_beyond_cap = True
     return DocumentReview(
         document=document,
         paragraphs=paragraphs,
         suggested=by_status[MentionStatus.SUGGESTED],
         confirmed=by_status[MentionStatus.CONFIRMED],
         rejected=by_status[MentionStatus.REJECTED],
-        candidates=sorted(groups.values(), key=lambda g: (-len(g.rows), g.rows[0].match_start)),
+        candidates=shown + more,
+        more_candidates=len(more),
     )

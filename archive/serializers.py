@@ -51,7 +51,7 @@ class MentionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Mention
-        fields = ["initiative", "initiative_name", "start", "end", "paragraph", "passage", "year"]
+        fields = ["initiative", "initiative_name", "start", "end", "paragraph", "passage", "year", "year_source"]
 
 
 class DocumentDetailSerializer(DocumentSerializer):

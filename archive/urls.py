@@ -1,6 +1,6 @@
 from django.urls import path
 
-from archive.views import data, pages
+from archive.views import data, pages, research
 
 urlpatterns = [
     path("", pages.home, name="home"),
@@ -12,4 +12,5 @@ urlpatterns = [
     path("initiatives/", pages.initiative_list, name="initiative-list"),
     path("initiatives/<slug:slug>/", pages.initiative_detail, name="initiative-detail"),
     path("data/", data.data_page, name="data"),
+    path("concordance/", research.concordance_page, name="concordance"),
 ]

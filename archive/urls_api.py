@@ -2,7 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
-from archive.views import api, data, search_api
+from archive.views import api, data, research, search_api
 
 router = DefaultRouter()
 router.register("cities", api.CityViewSet, basename="api-city")
@@ -12,6 +12,9 @@ router.register("initiatives", api.InitiativeViewSet, basename="api-initiative")
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("search/", search_api.SearchAPIView.as_view(), name="api-search"),
+    path("concordance/", research.ConcordanceAPIView.as_view(), name="api-concordance"),
+    path("concordance/collocates/", research.CollocatesAPIView.as_view(), name="api-concordance-collocates"),
+    path("concordance/export.csv", research.concordance_csv, name="concordance-csv"),
     path("compare/", api.CompareAPIView.as_view(), name="api-compare"),
     path("export/dataset.json", data.export_json, name="api-export-json"),
     path("export/dataset.zip", data.export_zip, name="api-export-zip"),

@@ -17,12 +17,27 @@ Prints:
   (三块地 → 三块地改革). The figure under plain equality is printed too, with candidates per document and the share of
   candidates that name a curated initiative (a floor for precision: the curated list is not exhaustive);
 - with -v, every candidate, marked F when it names a curated initiative.
+
+    .venv/bin/python bench/suggestions_bench.py FOLDER [FOLDER ...] [--baseline REV] [-v]
+
+With folders (each holding a manifest.json whose reports, or entries, name a `file` and list the `reforms` a
+careful reader finds in it), the development-set figures instead, per text and overall, for the engine as it
+was at git revision `--baseline` (loaded from git into this process) and as it is now, side by side:
+
+- recall: a listed reform counts as proposed when a known name found in the text (the curated names and
+  aliases, as the archive holds them) or a candidate term names it, under the rule of (b);
+- candidates per 1,000 characters: distinct candidate terms; "new" is what a curator is shown (capped at
+  `candidate_cap`, by rank), "new, uncapped" everything the patterns find;
+- recall@cap: the same recall counting only the shown (capped) candidates.
+The seed figures (a) and (b) are printed for both engines too.
 """
 
 import argparse
+import importlib.util
 import json
 import random
 import re
+import subprocess
 import sys
 import time
 from collections import defaultdict
@@ -32,12 +47,30 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from archive.importing import clean_report, decode_report_bytes  # noqa: E402
+from archive.importing import suggestions as current  # noqa: E402
 from archive.importing.suggestions import KnownNames, suggest_candidates, suggest_known  # noqa: E402
 from archive.search.normalise import normalise, normalise_with_positions  # noqa: E402
 
 SEEDS = ROOT / "fixtures" / "seeds"
 CURATED = json.loads((ROOT / "fixtures" / "curated.json").read_text(encoding="utf-8"))
 CONTAINED_SHARE = 0.6
+# The engine before it learned numbered systems, document names, launched actions and ranking.
+BASELINE = "0c3c157"
+
+
+def baseline_engine(revision: str):
+    """archive/importing/suggestions.py as it was at `revision`, imported beside the current one."""
+    source = subprocess.run(
+        ["git", "-C", str(ROOT), "show", f"{revision}:archive/importing/suggestions.py"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    spec = importlib.util.spec_from_loader("archive.importing._suggestions_baseline", loader=None)
+    module = importlib.util.module_from_spec(spec)
+    module.__package__ = "archive.importing"
+    exec(compile(source, f"{revision}:suggestions.py", "exec"), module.__dict__)
+    return module
 
 
 def seed_bodies() -> dict[str, str]:
@@ -79,7 +112,7 @@ def known_recall(bodies: dict[str, str], pairs: list[tuple[int, str]], slugs: li
     return len(passages) - len(misses), len(passages), misses
 
 
-def discovery(bodies: dict[str, str], verbose: bool) -> None:
+def discovery(bodies: dict[str, str], verbose: bool, engine=current, capped: bool = False) -> None:
     names = initiative_names()
     curated = defaultdict(set)
     for mention in CURATED["mentions"]:
@@ -90,8 +123,10 @@ def discovery(bodies: dict[str, str], verbose: bool) -> None:
         others = sorted({slug for other, slugs in curated.items() if other != seed for slug in slugs})
         pairs = [(index, name) for index, slug in enumerate(others) for name in names[slug]]
         started = time.perf_counter()
-        known = {others[s.initiative_id] for s in suggest_known(body, pairs)}
-        candidates = suggest_candidates(body, known=[name for _, name in pairs])
+        known = {others[s.initiative_id] for s in engine.suggest_known(body, pairs)}
+        limit = engine.candidate_cap(body) if capped else None
+        extra = {"limit": limit} if limit else {}
+        candidates = engine.suggest_candidates(body, known=[name for _, name in pairs], **extra)
         elapsed += time.perf_counter() - started
         named = 0
         for candidate in candidates:
@@ -119,6 +154,68 @@ def discovery(bodies: dict[str, str], verbose: bool) -> None:
     print(f"(b) discovery recall {hits}/{total} = {hits / total:.3f} (equality only: {exact_hits / total:.3f})")
     print(f"    candidates {all_candidates}, naming a curated initiative {naming} = {naming / all_candidates:.2f}")
     print(f"    time for the five seeds {elapsed:.3f} s (jieba's dictionary loaded before)")
+
+
+def manifest_entries(folder: Path) -> list[tuple[Path, list[str]]]:
+    data = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    entries = data if isinstance(data, list) else data.get("reports") or data.get("texts") or data.get("files") or []
+    found = []
+    for entry in entries:
+        reforms = entry.get("reforms")
+        if reforms is None or (not reforms and not entry.get("annotated", True)):
+            continue  # not annotated for suggestions (an annotated text may list none: it counts for precision)
+        found.append((folder / entry["file"], [r if isinstance(r, str) else r["name"] for r in reforms]))
+    return found
+
+
+def proposed_reforms(body: str, reforms: list[str], engine, known_pairs, limit: int | None) -> tuple[set, list]:
+    """The listed reforms a curator is shown, and the distinct candidate terms shown."""
+    extra = {"limit": limit} if limit else {}
+    candidates = engine.suggest_candidates(body, known=[name for _, name in known_pairs], **extra)
+    terms = list(dict.fromkeys(c.normalised for c in candidates))
+    if hasattr(engine, "rank_candidates"):
+        terms = [term for term, _ in engine.rank_candidates(candidates)]
+    matched = [normalise(body[s.match_start : s.match_end]) for s in engine.suggest_known(body, known_pairs)]
+    hit = {reform for reform in reforms if any(names_something(t, [reform]) for t in [*terms, *matched])}
+    return hit, terms
+
+
+def development_set(folders: list[Path], baseline, revision: str, verbose: bool) -> None:
+    names = initiative_names()
+    known_pairs = [(index, name) for index, slug in enumerate(names) for name in names[slug]]
+    columns = [f"old ({revision})", "new (shown)", "new, uncapped"]
+    totals = {column: [0, 0, 0] for column in columns}  # hits, candidate terms, characters
+    listed = 0
+    print(f"{'text':32} {'chars':>6} {'reforms':>7}  " + "  ".join(f"{c:>22}" for c in columns))
+    print(f"{'':32} {'':>6} {'':>7}  " + "  ".join(f"{'recall  cand/1000':>22}" for _ in columns))
+    for folder in folders:
+        for path, reforms in manifest_entries(folder):
+            text, _ = decode_report_bytes(path.read_bytes(), max_bytes=5 * 2**20)
+            body = clean_report(text, is_html=path.suffix.lower() in {".html", ".htm"}).body
+            runs = {
+                columns[0]: proposed_reforms(body, reforms, baseline, known_pairs, None),
+                columns[1]: proposed_reforms(body, reforms, current, known_pairs, current.candidate_cap(body)),
+                columns[2]: proposed_reforms(body, reforms, current, known_pairs, None),
+            }
+            listed += len(reforms)
+            cells = []
+            for column, (hit, terms) in runs.items():
+                totals[column][0] += len(hit)
+                totals[column][1] += len(terms)
+                totals[column][2] += len(body)
+                density = len(terms) * 1000 / len(body)
+                share = f"{len(hit) / len(reforms):4.0%}" if reforms else "   —"
+                cells.append(f"{len(hit):>3}/{len(reforms):<3} {share} {density:6.2f}")
+            print(f"{path.name[:32]:32} {len(body):>6} {len(reforms):>7}  " + "  ".join(f"{c:>22}" for c in cells))
+            if verbose:
+                hit, terms = runs[columns[1]]
+                print(f"    missed (new, shown): {', '.join(r for r in reforms if r not in hit) or '-'}")
+                print(f"    shown, best first: {' | '.join(terms[:60])}")
+    cells = [
+        f"{hits:>3}/{listed:<3} {hits / listed:4.0%} {count * 1000 / chars:6.2f}"
+        for hits, count, chars in totals.values()
+    ]
+    print(f"{'overall':32} {totals[columns[0]][2]:>6} {listed:>7}  " + "  ".join(f"{c:>22}" for c in cells))
 
 
 def synthetic_names(bodies: dict[str, str], count: int, seed: int = 20261124) -> list[tuple[int, str]]:
@@ -169,8 +266,19 @@ def main() -> None:
     parser.add_argument("--names", type=int, default=10_000)
     parser.add_argument("--chars", type=int, default=100_000)
     parser.add_argument("-v", "--verbose", action="store_true")
+    parser.add_argument("folders", nargs="*", type=Path, help="development sets: folders with a manifest.json")
+    parser.add_argument("--baseline", default=BASELINE, help="git revision of the engine to compare with")
     args = parser.parse_args()
     bodies = seed_bodies()
+    if args.folders:
+        development_set(args.folders, baseline_engine(args.baseline), args.baseline, args.verbose)
+        print(f"\nseeds, engine at {args.baseline}:")
+        discovery(bodies, False, baseline_engine(args.baseline))
+        print("seeds, engine now, candidates capped by rank:")
+        discovery(bodies, args.verbose, current, capped=True)
+        print("seeds, engine now, uncapped:")
+        discovery(bodies, False, current)
+        return
     speed(bodies, args.names, args.chars)
 
     names = initiative_names()

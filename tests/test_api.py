@@ -41,6 +41,8 @@ def test_document_detail_has_text_and_confirmed_mentions(client, seeded):
     assert "县管校聘" in passages["县管校聘"]["passage"]
     mention = passages["县管校聘"]
     assert data["body"][mention["start"] : mention["end"]] == mention["passage"]
+    assert {m["year_source"] for m in data["mentions"]} <= {"stated", "context", "report"}
+    assert (mention["year"], mention["year_source"]) == (2020, "report")
 
 
 def test_initiatives_with_aliases_and_city_counts(client, seeded):

@@ -52,8 +52,20 @@ def test_diffusion_chart_accumulates_the_cities_naming_fangguanfu(seeded):
     assert chart["years"] == list(range(2017, 2024))
     assert chart["cumulative"][0] == 1 and chart["cumulative"][-1] == 4
     assert chart["cumulative"] == sorted(chart["cumulative"])
-    assert chart["newCities"][0] == ["湘潭"]
-    assert sum(len(cities) for cities in chart["newCities"]) == len(adoptions)
+    assert chart["newCities"][0] + chart["noLaterThanCities"][0] == ["湘潭"]
+    assert sum(len(cities) for cities in chart["newCities"] + chart["noLaterThanCities"]) == len(adoptions)
+
+
+def test_report_years_are_drawn_apart_in_the_diffusion_chart_and_on_the_map(seeded):
+    """许昌's report dates its 河长制 work 2020; 株洲's and 湘潭's only by the report: hollow, "no later than"."""
+    initiative = selectors.initiative_get("hezhangzhi")
+    adoptions, diffusion = selectors.initiative_adoptions(list(selectors.initiative_mentions(initiative)))
+    chart = charts.diffusion_chart(diffusion)
+    by_year = dict(zip(chart["years"], zip(chart["newCities"], chart["noLaterThanCities"], strict=True), strict=True))
+    assert by_year[2017] == ([], ["湘潭"]) and by_year[2020] == (["许昌"], []) and by_year[2022] == ([], ["株洲"])
+    points = {point["name"]: point for point in charts.adoption_map_chart(adoptions)["points"]}
+    assert points["株洲"]["noLaterThan"] and points["株洲"]["yearLabel"] == "不晚于2022"
+    assert not points["许昌"]["noLaterThan"] and points["许昌"]["yearLabel"] == "2020"
 
 
 @pytest.mark.parametrize("slug", ["fangguanfu", "hezhangzhi"])

@@ -14,9 +14,17 @@ def compare(*slugs):
 def test_shared_initiatives_are_lined_up_with_each_citys_earliest_year(seeded):
     comparison = compare("zhuzhou", "xiangtan", "xuchang")
     shared = {
-        initiative.name: {city.slug: year for city, year in years.items()} for initiative, years in comparison.shared
+        initiative.name: {city.slug: item.earliest_year for city, item in years.items()}
+        for initiative, years in comparison.shared
     }
     assert shared["河长制"] == {"zhuzhou": 2022, "xiangtan": 2017, "xuchang": 2020}
+    sources = {
+        city.slug: item.year_source
+        for initiative, years in comparison.shared
+        for city, item in years.items()
+        if initiative.name == "河长制"
+    }
+    assert sources == {"zhuzhou": "report", "xiangtan": "report", "xuchang": "stated"}
     assert set(shared["放管服"]) == {"zhuzhou", "xiangtan", "xuchang"}
     assert "县管校聘" not in shared  # 许昌 only
 

@@ -18,6 +18,7 @@ from archive.models import (
     InitiativeRedirect,
     Mention,
     MentionStatus,
+    YearSource,
 )
 from archive.services import CURATED_FIXTURE
 from archive.services.curation import (
@@ -25,6 +26,7 @@ from archive.services.curation import (
     candidate_accept,
     candidate_dismiss,
     document_body_change,
+    document_mention_years_refresh,
     document_suggestions_refresh,
     documents_suggestions_refresh,
     initiative_merge,
@@ -161,7 +163,8 @@ def test_passage_tag_with_a_new_initiative(seeded, curator):
     )
     assert mention.status == MentionStatus.CONFIRMED
     assert mention.initiative.slug == "menqiansanxiaogongcheng"
-    assert mention.year == 2022  # the report's year: the sentence names none
+    assert (mention.year, mention.year_source) == (2022, YearSource.REPORT)  # the sentence names none
+    assert not mention.year_curated
     assert history(mention.initiative) == ["新建举措"]
 
 
@@ -301,6 +304,78 @@ def test_split_moves_the_chosen_mentions_and_aliases(seeded, curator):
     assert new in initiative.related.all()
     with pytest.raises(ValidationError):
         initiative_split(initiative=initiative, name="空", category=initiative.category, mentions=[], user=curator)
+
+
+# --- mention years -----------------------------------------------------------------------------------
+
+
+def zhuzhou_river_chief():
+    return Mention.objects.confirmed().get(document__city__slug="zhuzhou", initiative__slug="hezhangzhi")
+
+
+def test_zhuzhou_adopted_the_river_chief_system_no_later_than_2022(seeded):
+    """株洲's decade retrospective does not say when it adopted 河长制: its year is the report's last,
+    and says so; the mention the text dates 去年 is 2021 and stated."""
+    mention = zhuzhou_river_chief()
+    assert (mention.year, mention.year_source, mention.year_label) == (2022, YearSource.REPORT, "不晚于2022")
+    launched = Mention.objects.confirmed().filter(document__city__slug="zhuzhou", initiative__slug="nadijikaigong")
+    assert (2021, YearSource.STATED) in {(m.year, m.year_source) for m in launched}
+
+
+def test_years_are_dated_again_when_the_text_changes(seeded, curator):
+    mention = zhuzhou_river_chief()
+    document = mention.document
+    old_body = document.body
+    document.body = old_body.replace(mention.passage, "2017年以来," + mention.passage)
+    document.save()
+    document_body_change(document=document, old_body=old_body, user=curator)
+    mention.refresh_from_db()
+    assert (mention.year, mention.year_source) == (2017, YearSource.STATED)
+
+
+def test_years_are_dated_again_when_the_reports_years_change(seeded):
+    mention = zhuzhou_river_chief()
+    document = mention.document
+    document.year_start, document.year_end = 2012, 2021
+    document.save()
+    assert document_mention_years_refresh(document=document) > 0
+    mention.refresh_from_db()
+    assert (mention.year, mention.year_source) == (2021, YearSource.REPORT)
+
+
+def test_a_curators_year_survives_dating_again(seeded, curator):
+    mention = zhuzhou_river_chief()
+    changes = mention_review(mention=mention, user=curator, year=2016, year_source=YearSource.CONTEXT)
+    assert len(changes) == 2 and any("年份依据" in message for message in history(mention)[0].split("；"))
+    document = mention.document
+    document.year_end = 2021
+    document.save()
+    document_mention_years_refresh(document=document)
+    document_suggestions_refresh(document=document)
+    mention.refresh_from_db()
+    assert (mention.year, mention.year_source, mention.year_curated) == (2016, YearSource.CONTEXT, True)
+
+
+def test_a_source_alone_can_be_corrected(seeded, curator):
+    mention = zhuzhou_river_chief()
+    mention_review(mention=mention, user=curator, year=mention.year, year_source=YearSource.STATED)
+    mention.refresh_from_db()
+    assert (mention.year, mention.year_source, mention.year_curated) == (2022, YearSource.STATED, True)
+
+
+def test_a_passage_tagged_with_a_year_keeps_it(seeded, curator):
+    document = Document.objects.get(city__slug="zhuzhou")
+    start = document.body.index("“门前三小”")
+    mention = passage_tag(
+        document=document,
+        start=start,
+        end=start + 6,
+        user=curator,
+        new_name="门前三小工程",
+        category=Category.objects.get(slug="culture"),
+        year=2019,
+    )
+    assert (mention.year, mention.year_source, mention.year_curated) == (2019, YearSource.STATED, True)
 
 
 # --- editing the text ------------------------------------------------------------------------------

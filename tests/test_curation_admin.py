@@ -16,7 +16,7 @@ from archive.models import (
 )
 from archive.search import engine
 from archive.search.queries import parse_query
-from archive.services.curation import CURATOR_GROUP
+from archive.services.curation import CURATOR_GROUP, document_suggestions_refresh
 
 NEW_REPORT = (
     "许昌市2023年全面深化改革工作综述\n"
@@ -54,7 +54,13 @@ def review_formset(document, decisions: dict[int, dict]) -> dict:
         "review-MAX_NUM_FORMS": 5000,
     }
     for index, mention in enumerate(mentions):
-        row = {"mention": mention.pk, "initiative": mention.initiative_id, "year": mention.year or "", "decision": ""}
+        row = {
+            "mention": mention.pk,
+            "initiative": mention.initiative_id,
+            "year": mention.year or "",
+            "year_source": mention.year_source,
+            "decision": "",
+        }
         row.update(decisions.get(mention.pk, {}))
         data.update({f"review-{index}-{key}": value for key, value in row.items()})
     return data
@@ -198,6 +204,32 @@ def test_confirming_in_review_reaches_the_public_pages_and_search(
     assert f"/documents/{document.pk}/" in timeline
     history = curator_client.get(f"/admin/archive/mention/{suggestion.pk}/history/").content.decode()
     assert "curator" in history and "已确认" in history
+
+
+def test_a_curator_corrects_a_year_and_its_source_in_review(seeded, curator_client):
+    """株洲's 河长制 is dated only by the report (不晚于2022); a curator who knows better sets 2016,
+    stated, and the public page and the next re-extraction keep it."""
+    mention = Mention.objects.confirmed().get(document__city__slug="zhuzhou", initiative__slug="hezhangzhi")
+    document = mention.document
+    page = curator_client.get(f"/admin/archive/document/{document.pk}/review/").content.decode()
+    assert 'name="review-0-year_source"' in page and "仅报告年份" in page
+    data = review_formset(document, {mention.pk: {"year": 2016, "year_source": "stated"}})
+    assert curator_client.post(f"/admin/archive/document/{document.pk}/review/", data).status_code == 302
+    mention.refresh_from_db()
+    assert (mention.year, mention.year_source, mention.year_curated) == (2016, "stated", True)
+    document_suggestions_refresh(document=document)
+    mention.refresh_from_db()
+    assert (mention.year, mention.year_source) == (2016, "stated")
+    assert ">2016<" in curator_client.get("/initiatives/hezhangzhi/").content.decode()
+
+
+def test_a_bad_year_source_is_a_form_error(seeded, curator_client):
+    mention = Mention.objects.confirmed().filter(document__city__slug="zhuzhou").first()
+    data = review_formset(mention.document, {mention.pk: {"year_source": "guessed"}})
+    response = curator_client.post(f"/admin/archive/document/{mention.document_id}/review/", data)
+    assert response.status_code == 200 and "guessed" in response.content.decode()
+    mention.refresh_from_db()
+    assert mention.year_source == "report" and not mention.year_curated
 
 
 def test_bulk_reject_from_the_mention_list(seeded, curator_client):

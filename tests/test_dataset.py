@@ -72,7 +72,9 @@ def test_csv_files_start_with_a_bom_and_the_zip_explains_every_column(seeded):
         ["README.txt", "columns.csv", *(table.csv_filename for table in dataset.TABLES)]
     )
     mentions = archive.read("mentions.csv")
-    assert mentions.startswith(b"\xef\xbb\xbfid,document,initiative,year,start,end,paragraph,passage,confirmed_at\r\n")
+    assert mentions.startswith(
+        b"\xef\xbb\xbfid,document,initiative,year,year_source,start,end,paragraph,passage,confirmed_at\r\n"
+    )
     columns = list(csv.DictReader(io.StringIO(archive.read("columns.csv").decode("utf-8-sig"))))
     assert len(columns) == sum(len(table.columns) for table in dataset.TABLES)
     assert all(row["description_zh"] for row in columns)
@@ -104,6 +106,19 @@ def test_passages_and_paragraphs_match_the_report_text(seeded):
         body = bodies[row["document"]]
         assert body[row["start"] : row["end"]] == row["passage"]
         assert body.split("\n")[row["paragraph"] - 1].find(row["passage"][:5]) >= 0
+
+
+def test_mentions_say_where_their_year_comes_from_and_keep_it_through_a_load(seeded, exported_json):
+    """株洲's 河长制 is "no later than 2022" in the data too, and a load brings the source back."""
+    rows = dataset.dataset_tables()["mentions"]
+    assert {row["year_source"] for row in rows} <= {"stated", "context", "report"}
+    river = Mention.objects.confirmed().get(document__city__slug="zhuzhou", initiative__slug="hezhangzhi")
+    row = next(row for row in rows if row["id"] == river.pk)
+    assert (row["year"], row["year_source"]) == (2022, "report")
+    empty_archive()
+    dataset.dataset_load(tables=dataset.dataset_read(exported_json))
+    assert Mention.objects.get(pk=river.pk).year_source == "report"
+    assert Mention.objects.filter(year_source="stated").count() == sum(r["year_source"] == "stated" for r in rows)
 
 
 def test_relations_list_each_pair_once_and_cities_only_with_reports(seeded):
@@ -169,6 +184,7 @@ HOSTILE_JSON = {
     "too long": (lambda t: t["documents"][0].update(title="长" * 301), "documents 表第 1 行，列 title"),
     "bad slug": (lambda t: t["initiatives"][0].update(slug="not a slug"), "initiatives 表第 1 行，列 slug"),
     "years reversed": (lambda t: t["documents"][0].update(year_start=2020, year_end=2010), "列 year_end"),
+    "unknown year source": (lambda t: t["mentions"][0].update(year_source="guessed"), "列 year_source"),
 }
 
 
@@ -214,9 +230,9 @@ def test_huge_files_are_refused_before_parsing(exported_json, tmp_path):
 
 def test_csv_problems_name_the_file_row_and_column(seeded):
     zipped = dataset.dataset_zip(dataset.dataset_tables())
-    header = "id,document,initiative,year,start,end,paragraph,passage,confirmed_at\r\n"
+    header = "id,document,initiative,year,year_source,start,end,paragraph,passage,confirmed_at\r\n"
     with pytest.raises(dataset.DatasetError, match="mentions 表第 1 行，列 start：不是整数"):
-        dataset.dataset_read(_zip_with(zipped, "mentions.csv", (header + "1,1,x,,abc,5,1,p,\r\n").encode()))
+        dataset.dataset_read(_zip_with(zipped, "mentions.csv", (header + "1,1,x,,report,abc,5,1,p,\r\n").encode()))
     with pytest.raises(dataset.DatasetError, match=r"mentions\.csv：列名应为"):
         dataset.dataset_read(_zip_with(zipped, "mentions.csv", b"id,document\r\n1,1\r\n"))
     with pytest.raises(dataset.DatasetError, match=r"zip 中缺少 documents\.csv"):

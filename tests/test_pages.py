@@ -110,14 +110,24 @@ def test_initiative_page_shows_diffusion_by_earliest_year(client, seeded):
 
     initiative = initiative_get("hezhangzhi")
     adoptions, curve = initiative_adoptions(list(initiative_mentions(initiative)))
-    assert [(a.city.slug, a.earliest_year) for a in adoptions] == [
-        ("xiangtan", 2017),
-        ("xuchang", 2020),
-        ("zhuzhou", 2022),
+    assert [(a.city.slug, a.earliest_year, a.year_source) for a in adoptions] == [
+        ("xiangtan", 2017, "report"),
+        ("xuchang", 2020, "stated"),  # 2020年,我市将落实“河湖长+检察长”工作机制列入全市河湖长制重点工作台账
+        ("zhuzhou", 2022, "report"),
     ]
     assert [(year, total) for year, total, _ in curve] == [(2017, 1), (2020, 2), (2022, 3)]
     page = client.get(initiative.get_absolute_url()).content.decode()
     assert "采用的城市（3）" in page and "累计城市数" in page
+
+
+def test_initiative_page_says_no_later_than_for_a_report_year(client, seeded):
+    """A year only the report gives reads 不晚于2022 in the table and the evidence, never a bare 2022."""
+    page = client.get("/initiatives/hezhangzhi/").content.decode()
+    assert '<td class="year-report">不晚于2022</td>' in page
+    assert "不晚于2017" in page and ">2020</td>" in page
+    assert '<span class="year-report" title="仅报告年份">不晚于2022</span>' in page
+    english = client.get("/en/initiatives/hezhangzhi/").content.decode()
+    assert "no later than 2022" in english and "不晚于" not in english.replace("不晚于”", "")
 
 
 @pytest.mark.parametrize(

@@ -123,3 +123,26 @@ def test_curated_figures_survive_reextraction_and_others_are_replaced(db):
 
     assert document.figures.count() == count_before  # no duplicate of the corrected figure
     assert document.figures.get(measure="改革任务").value == 1166
+
+
+def test_a_province_level_report_is_refused_with_a_clear_message_not_filed_under_a_city():
+    text = (
+        "2026年河南省政府工作报告\n——2026年1月26日在河南省第十四届人民代表大会第四次会议上\n"
+        "各位代表：现在，我代表省人民政府向大会报告工作。全省经济稳中向好，郑州、洛阳、许昌等地改革成效显著。"
+    ).encode()
+    with pytest.raises(ReportRejected, match="省级报告（河南省）"):
+        document_import(data=text, filename="henan.txt")
+    assert Document.objects.count() == 0
+    # The curator can still file it under a city on purpose.
+    assert document_import(data=text, filename="henan.txt", city_slug="zhengzhou").document.city.slug == "zhengzhou"
+
+
+def test_a_county_report_is_filed_under_its_prefecture_with_the_county_noted():
+    text = (
+        "中牟县四大班子领导赴南京等地参观考察\n9月9日至13日，中牟县委书记带领考察团赴南京、苏州、杭州参观考察。"
+        "县委书记要求考察团成员虚心学习南京的经验，结合中牟县的实际思考全县下一步怎么做。"
+    ).encode()
+    result = document_import(data=text, filename="zhongmou.txt")
+    assert result.document.city.slug == "zhengzhou"
+    assert result.document.extra["district"] == "中牟县"
+    assert any("中牟县" in note for note in result.notes)

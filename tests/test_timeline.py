@@ -64,7 +64,15 @@ def test_timeline_api(client, seeded):
     year_2020 = next(entry for entry in data["years"] if entry["year"] == 2020)
     assert year_2020["documents"][0]["url"].startswith("/documents/")
     assert "xianguanxiaopin" in {i["slug"] for i in year_2020["initiatives"]}
+    river = next(i for i in year_2020["initiatives"] if i["slug"] == "hezhangzhi")
+    assert (river["year"], river["year_source"]) == (2020, "stated")
     assert all(event["sentence"] and "#p" in event["url"] for event in year_2020["events"])
+
+
+def test_city_page_marks_years_only_the_report_gives(client, seeded):
+    page = client.get("/cities/zhuzhou/").content.decode()
+    assert '<span class="year year-report">不晚于2022</span>' in page  # the initiatives beside the timeline
+    assert "不晚于2022</span></li>" in page and ">2021</span>" in page
 
 
 def test_city_page_query_count_is_fixed(client, seeded, django_assert_max_num_queries):

@@ -26,6 +26,7 @@ from archive.services.curation import (
     candidate_accept,
     candidate_dismiss,
     document_body_change,
+    document_mention_years_refresh,
     document_suggestions_refresh,
     documents_suggestions_refresh,
     history_record,
@@ -37,7 +38,7 @@ from archive.services.curation import (
 class MentionInline(admin.TabularInline):
     model = Mention
     extra = 0
-    fields = ["initiative", "start", "end", "year", "status", "confirmed_by", "confirmed_at"]
+    fields = ["initiative", "start", "end", "year", "year_source", "status", "confirmed_by", "confirmed_at"]
     autocomplete_fields = ["initiative"]
     readonly_fields = ["confirmed_by", "confirmed_at"]
     classes = ["collapse"]
@@ -98,6 +99,14 @@ class DocumentAdmin(admin.ModelAdmin):
         obj._old_body = Document.objects.get(pk=obj.pk).body if change else None
         super().save_model(request, obj, form, change)
 
+    def save_formset(self, request, form, formset, change):
+        if formset.model is Mention:
+            # A year or source a curator typed in the inline is theirs: dating the report again keeps it.
+            for inline_form in formset.forms:
+                if {"year", "year_source"} & set(inline_form.changed_data):
+                    inline_form.instance.year_curated = True
+        super().save_formset(request, form, formset, change)
+
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         document = form.instance
@@ -109,6 +118,7 @@ class DocumentAdmin(admin.ModelAdmin):
             document_body_change(document=document, old_body=document._old_body, user=request.user)
         elif {"year_start", "year_end"} & set(form.changed_data):
             document_facts_extract(document=document)
+            document_mention_years_refresh(document=document)
 
     @admin.action(description=_("重新生成建议"), permissions=["change"])
     def refresh_suggestions(self, request, queryset):
@@ -176,7 +186,10 @@ class DocumentAdmin(admin.ModelAdmin):
         formset = MentionReviewFormSet(
             document=document,
             prefix="review",
-            initial=[{"mention": m.pk, "initiative": m.initiative_id, "year": m.year} for m in mentions],
+            initial=[
+                {"mention": m.pk, "initiative": m.initiative_id, "year": m.year, "year_source": m.year_source}
+                for m in mentions
+            ],
         )
         if request.method == "POST":
             if not can_change:
@@ -233,6 +246,7 @@ class DocumentAdmin(admin.ModelAdmin):
                 new_name=data.get("new_name", ""),
                 category=data.get("category"),
                 year=data.get("year"),
+                year_source=data.get("year_source") or None,
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -252,6 +266,7 @@ class DocumentAdmin(admin.ModelAdmin):
                         status=data.get("decision") or None,
                         initiative=data["initiative"],
                         year=data.get("year"),
+                        year_source=data.get("year_source") or ...,
                     )
                     changed += bool(changes)
         except ValidationError as error:

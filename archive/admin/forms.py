@@ -10,7 +10,7 @@ from django.contrib.admin.widgets import AutocompleteSelect
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
-from archive.models import Category, City, Document, Initiative, Mention, MentionStatus
+from archive.models import Category, City, Document, Initiative, Mention, MentionStatus, YearSource
 from archive.search.normalise import normalise
 from archive.services import REPORT_SUFFIXES, content_hash_of
 from archive.services.curation import body_change_problems, name_taken
@@ -139,7 +139,10 @@ class TagPassageForm(forms.Form):
     )
     new_name = forms.CharField(label=_("或新建举措"), max_length=80, required=False)
     category = forms.ModelChoiceField(label=_("新举措的政策领域"), queryset=Category.objects.all(), required=False)
-    year = forms.IntegerField(label=_("所指年份"), min_value=1949, max_value=2100, required=False)
+    year = forms.IntegerField(
+        label=_("所指年份"), min_value=1949, max_value=2100, required=False, help_text=_("留空则按正文推断")
+    )
+    year_source = forms.ChoiceField(label=_("年份依据"), choices=[("", "—"), *YearSource.choices], required=False)
 
     def __init__(self, *args, document: Document, **kwargs):
         self.document = document
@@ -173,6 +176,8 @@ class MentionReviewForm(forms.Form):
         label=_("举措"), queryset=Initiative.objects.all(), widget=initiative_autocomplete()
     )
     year = forms.IntegerField(label=_("年份"), min_value=1949, max_value=2100, required=False)
+    # Blank keeps the source as it is (a form posted without the field changes nothing).
+    year_source = forms.ChoiceField(label=_("年份依据"), choices=[("", "—"), *YearSource.choices], required=False)
 
     def __init__(self, *args, document: Document, **kwargs):
         super().__init__(*args, **kwargs)

@@ -8,13 +8,27 @@ from archive.services.curation import candidate_dismiss, mentions_set_status
 
 @admin.register(Mention)
 class MentionAdmin(admin.ModelAdmin):
-    list_display = ["initiative", "document", "year", "status", "passage_preview", "confirmed_by", "confirmed_at"]
-    list_filter = ["status", "initiative__category", "document__city"]
+    list_display = [
+        "initiative",
+        "document",
+        "year",
+        "year_source",
+        "status",
+        "passage_preview",
+        "confirmed_by",
+        "confirmed_at",
+    ]
+    list_filter = ["status", "year_source", "initiative__category", "document__city"]
     search_fields = ["initiative__name", "initiative__aliases__name", "document__title", "document__city__name"]
     autocomplete_fields = ["document", "initiative"]
     readonly_fields = ["passage_preview", "confirmed_by", "confirmed_at", "created_at"]
     list_select_related = ["initiative", "document__city", "confirmed_by"]
     actions = ["confirm_selected", "reject_selected"]
+
+    def save_model(self, request, obj, form, change):
+        # A year or source a curator typed is theirs: dating the report again keeps it.
+        obj.year_curated = obj.year_curated or bool({"year", "year_source"} & set(form.changed_data))
+        super().save_model(request, obj, form, change)
 
     @admin.display(description=_("证据段落"))
     def passage_preview(self, mention):

@@ -12,7 +12,7 @@ from datetime import date
 
 from bs4 import BeautifulSoup
 
-from .metadata import find_publication_date
+from .metadata import find_delivery_date, find_publication_date
 
 _SPACES = re.compile(r"[ \t\u3000\u00a0\u2002\u2003\u2009\u200b\ufeff]+")
 _SENTENCE_END = "。！？；：，,.;:!?…"
@@ -23,6 +23,39 @@ _CHROME_LINE = re.compile(
     r"|^(首页|网站首页)\s*[>›»]"
     r"|^(打印本页|打印|关闭窗口|关闭|分享到|扫一扫|【?字[体号][:：]|【?大\s*中\s*小】?)"
     r"|^返回.{0,12}首页"
+    r"|^返回.{0,28}$|^分享$|^(上一[期篇版页]|下一[期篇版页])|^欢迎(访问|来到).{0,30}$|^!\[.*\]\(.*\)$"
+)
+# A breadcrumb: what stands before it on a page is the site's header, never the report's title.
+_BREADCRUMB = re.compile(
+    r"^(当前位置|您的位置|你的位置|所在位置|您的当前位置|您现在的位置)|[>›»•]\s*正文(内容)?\s*$|^首页\s*[>›»]"
+    r"|^返回|^(?:[^|｜]{1,12}\s*[|｜]\s*){2,}[^|｜]{1,12}$"
+)
+# Lines a reading or document-sharing site puts above a text.
+_SITE_LABEL = re.compile(r"^(论文部分内容阅读|全文阅读|在线阅读|内容摘要|正文)$")
+_SHARED_DOCUMENT = re.compile(r"^《(?P<title>.+?)\.(?:docx?|pdf|txt|wps)》由.{0,12}分享")
+_FILE_SUFFIX = re.compile(r"\.(?:docx?|pdf|txt|wps)$")
+# Pinyin glosses a site adds after words: 調(diào)度, 干预(gānyù). Only with a tone mark, so (GDP) stays.
+_PINYIN_GLOSS = re.compile(
+    r"(?<=[\u4e00-\u9fff])[(（](?=[a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ])[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,30}[)）]"
+)
+# 政 府 工 作 报 告: a title spaced out letter by letter.
+_SPACED_LETTERS = re.compile(r"^(?:[\u4e00-\u9fff] ){2,}[\u4e00-\u9fff]$")
+# A portal's metadata block (索引号, 发布机构, 成文日期, 主题分类 …): kept as metadata, never title or body.
+_PORTAL_LABELS = (
+    "索引号", "发布机构", "发文机关", "成文日期", "发布日期", "主题分类", "主题词", "发文字号", "文号", "公开方式",
+    "公开范围", "有效性", "信息分类", "所属机构", "体裁分类", "组配分类", "标题", "年份", "名称",
+)  # fmt: skip
+_PORTAL_FIELD = re.compile(r"(?P<label>" + "|".join(_PORTAL_LABELS) + r")\s*[:：]\s*(?P<value>.*?)(?=\s+(?:"
+                           + "|".join(_PORTAL_LABELS) + r")\s*[:：]|$)")  # fmt: skip
+_EDITORS_NOTE = re.compile(r"^[【\[]?编者按[】\]]?\s*[:：]?")
+_CAPTION_LINE = re.compile(r"(?:摄|摄影|供图)\s*[)）]?$")
+_TITLE_SEARCH_LINES = 12
+# The speaker under a dated byline: 市长 魏尧, 深圳市市长 陈如桂.
+_SPEAKER = re.compile(
+    r"^[\u4e00-\u9fff]{0,12}(?:市长|市長|省长|省長|区长|區長|县长|縣長|主席|书记|書記|主任)\s*[\u4e00-\u9fff·]{2,4}$"
+)
+_DATED_MASTHEAD = re.compile(
+    r"^(?:19|20)\d{2}\s*[年\-/.]\s*\d{1,2}\s*[月\-/.]\s*\d{1,2}日?.{0,4}(?:星期|周[一二三四五六日]|[|｜])"
 )
 # The first of these in the last part of a page starts the trailing chrome: all that follows is dropped.
 _FOOTER_START = re.compile(
@@ -42,7 +75,7 @@ _REPORTER = re.compile(
 _CORRESPONDENT = re.compile(r"^通讯员\s*[/／:：\s]\s*(?P<value>[\u4e00-\u9fff·、 ]+)$")
 _SUPPLIED_BY = re.compile(r"^[（(]\s*(?:文、?图|图、?文|文字?|图片?)(?:均|皆)?由(?P<value>.+?)提供\s*[)）]$")
 _PHOTO_CREDIT = re.compile(r"^[（(]\s*(?:本版|本文)?(?:图片|图|照片)?.{0,12}(?:摄|摄影|供图)\s*[)）]$")
-_EDITION = re.compile(r"^第\s*[0-9０-９一二三四五六七八九十]+\s*版\s*[:：]?\s*(?P<value>.*)$")
+_EDITION = re.compile(r"^第\s*[A-Za-z]?[0-9０-９一二三四五六七八九十]+\s*版\s*[:：]?\s*(?P<value>.*)$")
 _NUMBERED_HEADING = re.compile(
     r"^([一二三四五六七八九十]+、|\d+[.、．]|[（(][一二三四五六七八九十\d]+[)）]|第.{1,3}[章节部分])"
 )
@@ -61,6 +94,10 @@ class CleanReport:
     authors: list[str] = field(default_factory=list)
     editors: list[str] = field(default_factory=list)
     published_on: date | None = None
+    delivered_on: date | None = None
+    byline: str = ""
+    portal: dict[str, str] = field(default_factory=dict)
+    editors_note: str = ""
     edition: str = ""
     captions: list[str] = field(default_factory=list)
     credits: list[str] = field(default_factory=list)
@@ -70,6 +107,12 @@ class CleanReport:
     def body(self) -> str:
         return "\n".join(self.paragraphs)
 
+    @property
+    def stated_year(self) -> int | None:
+        """A year the page states in a labelled field (年份：2002)."""
+        value = self.portal.get("年份", "")
+        return int(value[:4]) if re.fullmatch(r"(?:19|20)\d{2}\s*年?", value) else None
+
     def extra(self) -> dict:
         """What we keep about the page that is neither body nor a model field."""
         values = {
@@ -78,6 +121,9 @@ class CleanReport:
             "captions": self.captions,
             "credits": self.credits,
             "dropped_lines": len(self.dropped),
+            "byline": self.byline,
+            "portal": self.portal,
+            "editors_note": self.editors_note,
         }
         return {key: value for key, value in values.items() if value}
 
@@ -108,9 +154,10 @@ def clean_report(text: str, *, is_html: bool = False) -> CleanReport:
     else:
         lines = text.splitlines()
     report = CleanReport()
-    lines = [_SPACES.sub(" ", line).strip() for line in lines]
-    lines = [line for line in lines if line]
+    lines = [_SPACES.sub(" ", strip_pinyin_glosses(line)).strip() for line in lines]
+    lines = _join_broken_bylines([line for line in lines if line])
     lines = _drop_trailing_chrome(lines, report)
+    lines = _drop_site_header(lines, report)
     lines = _drop_navigation_runs(lines, report)
     content = [line for line in lines if not _take_metadata(line, report)]
     if title_hint:
@@ -125,6 +172,11 @@ def clean_report(text: str, *, is_html: bool = False) -> CleanReport:
     return report
 
 
+def strip_pinyin_glosses(text: str) -> str:
+    """網(wǎng)絡 → 網絡: some sites gloss words with pinyin in brackets, which breaks every name and term."""
+    return _PINYIN_GLOSS.sub("", text)
+
+
 def _drop_trailing_chrome(lines: list[str], report: CleanReport) -> list[str]:
     # Footer markers only count in the second half of a page: a report may mention 相关链接 early.
     for index in range(len(lines) // 2, len(lines)):
@@ -132,6 +184,25 @@ def _drop_trailing_chrome(lines: list[str], report: CleanReport) -> list[str]:
             report.dropped.extend(lines[index:])
             return lines[:index]
     return lines
+
+
+def _join_broken_bylines(lines: list[str]) -> list[str]:
+    """——2026年1月26日在广东省第十四届 / 人民代表大会第五次会议上: a byline the page broke in two."""
+    joined: list[str] = []
+    for line in lines:
+        if joined and find_delivery_date(joined[-1] + line) and not find_delivery_date(joined[-1]) and len(line) <= 30:
+            joined[-1] += line
+        else:
+            joined.append(line)
+    return joined
+
+
+def _drop_site_header(lines: list[str], report: CleanReport) -> list[str]:
+    """Everything above a breadcrumb near the top of a page is the site's header (banners, mastheads)."""
+    head = lines[:_TITLE_SEARCH_LINES]
+    start = max((i for i, line in enumerate(head) if _BREADCRUMB.search(line)), default=-1) + 1
+    report.dropped.extend(lines[:start])
+    return lines[start:]
 
 
 def _is_nav_item(line: str) -> bool:
@@ -149,7 +220,8 @@ def _drop_navigation_runs(lines: list[str], report: CleanReport) -> list[str]:
         if len(run) >= _NAV_RUN_MIN_LINES:
             report.dropped.extend(run)
         else:
-            kept.extend(run)
+            for item in run:
+                (report.dropped if _CHROME_LINE.match(item) else kept).append(item)
         run = []
         if line is not None:
             if _CHROME_LINE.match(line):
@@ -176,6 +248,19 @@ def _take_metadata(line: str, report: CleanReport) -> bool:
     """Record a byline/edition/credit line in `report` and return True, or return False for content."""
     if len(line) > _METADATA_LINE_MAX_CHARS:
         return False
+    if fields := _portal_fields(line):
+        for label, value in fields:
+            report.portal.setdefault(label, value)
+            if label == "发布日期" and (published := find_publication_date(value)):
+                report.published_on = report.published_on or published
+        return True
+    if _SPEAKER.match(line) and (report.delivered_on or report.byline):
+        report.authors.append(line)
+        return True
+    if delivered := find_delivery_date(line):
+        report.delivered_on = report.delivered_on or delivered
+        report.byline = report.byline or line.lstrip("—-–－─ ")
+        return True
     published = find_publication_date(line)
     if published and len(line) <= 40:
         report.published_on = report.published_on or published
@@ -220,19 +305,51 @@ def _take_metadata(line: str, report: CleanReport) -> bool:
     return False
 
 
+def _portal_fields(line: str) -> list[tuple[str, str]]:
+    """索引号：…  发布机构：… on one line or several: the labelled fields, or [] for any other line."""
+    if not re.match(r"^(?:" + "|".join(_PORTAL_LABELS) + r")\s*[:：]", line):
+        return []
+    return [(m["label"], m["value"].strip()) for m in _PORTAL_FIELD.finditer(line) if m["value"].strip()]
+
+
+def _looks_like_title(line: str) -> bool:
+    return len(line) <= 60 and line[-1] not in _SENTENCE_END and not _NUMBERED_HEADING.match(line)
+
+
 def _take_title(content: list[str], report: CleanReport) -> list[str]:
-    """The first line is the title when it reads like one: short, unpunctuated, not a numbered heading.
-    A following line that starts with a dash is its subtitle."""
-    if not content:
+    """The title is the first line near the top that reads like one: short, unpunctuated, not a numbered
+    heading. What precedes a breadcrumb is the site's header; site labels, photo captions and an editor's
+    note (编者按) are passed over. A following line that starts with a dash is its subtitle. A page from a
+    portal's metadata block (标题：…) has its title there."""
+    if stated := report.portal.get("标题") or report.portal.get("名称"):
+        report.title = _SPACES.sub(" ", stated)
+        if content and content[0].replace(" ", "") == report.title.replace(" ", ""):
+            content = content[1:]
         return content
-    first = content[0]
-    looks_like_title = len(first) <= 60 and first[-1] not in _SENTENCE_END and not _NUMBERED_HEADING.match(first)
-    if not looks_like_title:
-        return content
-    report.title = first
-    rest = content[1:]
+    index = 0
+    while index < min(len(content), _TITLE_SEARCH_LINES):
+        line = content[index]
+        if shared := _SHARED_DOCUMENT.match(line):
+            report.title = shared["title"]
+            return content[index + 1 :]
+        if _SITE_LABEL.match(line) or _DATED_MASTHEAD.search(line):
+            report.dropped.append(line)
+        elif _CAPTION_LINE.search(line) and len(line) <= 60:
+            report.captions.append(line)
+        elif _EDITORS_NOTE.match(line):
+            report.editors_note = line
+        else:
+            break
+        index += 1
+    if index >= len(content) or not _looks_like_title(content[index]):
+        return content[index:]
+    title = _FILE_SUFFIX.sub("", content[index])
+    if _SPACED_LETTERS.match(title):
+        title = title.replace(" ", "")
+    report.title = title
+    rest = content[index + 1 :]
     if rest and rest[0].startswith(("——", "—", "--")) and len(rest[0]) <= 60:
-        report.title = f"{first}{rest[0]}"
+        report.title = f"{title}{rest[0]}"
         rest = rest[1:]
     return rest
 

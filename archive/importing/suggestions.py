@@ -27,6 +27,7 @@ report's own initiatives unknown, 122 of its 128 are still proposed, from 22 to 
 import bisect
 import functools
 import logging
+import math
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
@@ -43,6 +44,9 @@ __all__ = [
     "CandidateSuggestion",
     "KnownNames",
     "KnownSuggestion",
+    "candidate_cap",
+    "candidate_score",
+    "rank_candidates",
     "suggest_candidates",
     "suggest_known",
 ]
@@ -265,7 +269,8 @@ _STOP_WORDS = frozenset(
     以 把 将 对 在 于 从 向 由 被 让 使 给 与 和 及 或 等 的 之 了 着 过 是 也 还 又 并 且 而 但 其 其中 以及 包括
     已 均 都 各 各项 各类 各级 该 本 此 这 那 这项 该项 这些 一些 一批 一项 我市 该市 本市 全市 全省 全国 全县
     全区 一是 二是 三是 四是 五是 六是 一方面 另一方面 同时 此外 目前 今年 去年 年内 全年 一年 一年来 近年来 新一轮
-    充分发挥 力求 搭建 推进会
+    充分发挥 力求 搭建 推进会 创建 争创 建成 创成 申报 营造 贯彻 坚决贯彻
+    深入开展 全面开展 积极开展 大力开展 持续开展 扎实开展 组织开展 广泛开展
     """.split()
 )
 
@@ -278,7 +283,7 @@ _GENERIC = frozenset(
     联动 协作 协同 保障 配套改革 综合改革 重点 重点领域 关键环节 治理 考核 考评 监督 服务 协调 体系 模式 新 新型
     发展 基层 社会 政策性 体制性 机制性 要素 层级 督察 落实 评估 一体 全域 集中 年度 具体 上级 中央 省委 市委
     首批 首个 先行 自主 探索性 标志性 一大批 一系列 全链条 各领域 领域改革 行动 三年行动
-    农业农村 民主法治 民主法制 生态环境 社会事业 公用事业 生态文明建设
+    农业农村 民主法治 民主法制 生态环境 社会事业 公用事业 生态文明建设 新时代 全社会 中央 内陆
     """.split()
 )
 
@@ -286,6 +291,7 @@ _GENERIC = frozenset(
 # (adjective), 175项|改革 (numeral, measure), 永州|改革 (place), 省委|改革 (organisation).
 _NOT_NAME_END_TAGS = frozenset({"v", "a", "ad", "d", "m", "q", "r", "p", "c", "u", "ns", "nt", "j", "t", "f", "nr"})
 # Verbs that reform names use as nouns (涉法涉诉信访改革, 房票安置改革).
+_OUT_OF_CONTEXT_TAGS = frozenset({"v", "vd", "ns", "nt"})
 _NOMINAL_VERBS = frozenset(
     "信访 安置 执法 审批 监管 养老 救助 流转 交易 登记 征收 诊疗 监察 调解 整合 转企 融合 配套".split()
 )
@@ -317,24 +323,31 @@ _HEADS = {
 _QUOTED_HEADS = {
     "模式": "模式",
     "体系": "体系",
-    "制度": "制",
     "平台": "quoted",
     "系统": "quoted",
     "工程": "quoted",
-    "行动": "quoted",
     "管理创新": "quoted",
 }
-_HEAD = re.compile("|".join(sorted({**_HEADS, **_QUOTED_HEADS}, key=len, reverse=True)))
+# Heads that end a name only when a verb launches it: 实施|新一轮重点产业链高质量发展行动, 开展|“实验室+”行动.
+# Unlaunched, 行动 is mostly an ordinary noun (统一行动, 实际行动).
+# Likewise 建立|城乡医疗救助制度, 实施|职工带薪休假制度 (quoted: “一票否决”制度).
+_LAUNCHED_HEADS = {"行动计划": "行动", "专项行动": "行动", "行动": "行动", "制度": "制"}
+_LAUNCH_BEFORE = {
+    "行动": ("实施", "开展", "启动", "推进", "组织", "部署", "完成"),
+    "制": ("建立", "实施", "推行", "实行", "健全", "完善", "执行", "试行"),
+}
+_HEAD = re.compile("|".join(sorted({**_HEADS, **_QUOTED_HEADS, **_LAUNCHED_HEADS}, key=len, reverse=True)))
 
 # 制 ends a name (河长制, 员额制, 承诺制) but not the many words that merely contain it (体制, 机制, 制度, 制定 …):
 # checked on the character before 制 and the one after it.
-_NOT_BEFORE_ZHI = frozenset("体机法编税学改管控限压遏研建专强抑复绘定节牵克规币帝牌所")
-_NOT_AFTER_ZHI = frozenset("度定造约作品衡止订裁胜剂服式片成")
+_NOT_BEFORE_ZHI = frozenset("体机法编税学改管控限压遏研建专强抑复绘定节牵克规币帝牌所有")
+_NOT_AFTER_ZHI = frozenset("度定造约作品衡止订裁胜剂服式片成宜")
 
 # 改革 followed by these is an office or a quantity of reform, not the end of a name: 省委改革办, 改革数据应用研究
 # 中心, 年度改革任务, 上级重大改革文件, 改革成效.
 _NOT_AFTER_REFORM = re.compile(
     r"办|委|领导小组|专项小组|数据|人员|任务|文件|事项|要点|简报|举措|措施|工作|部署|红利|成效|成果|动力|活力|力度|步伐"
+    r"|开放"
 )
 
 
@@ -457,7 +470,15 @@ def _names_something(words: str, quoted: bool) -> bool:
     if all(word in _GENERIC or word in _STOP_WORDS for word, _ in tokens):
         return False
     last_word, last_tag = tokens[-1]
-    return quoted or last_tag not in _NOT_NAME_END_TAGS or last_word in _NOMINAL_VERBS
+    if quoted or last_tag not in _NOT_NAME_END_TAGS or last_word in _NOMINAL_VERBS:
+        return True
+    # jieba tags a name's last word out of context: 要素市场化|配置, 专项债券自审|自发 (verbs), 建设用地|入市 (a
+    # place), 城市信用社 (an organisation). After nouns, a verb of two characters or more still ends a name; so
+    # does a long organisation noun. A lone short verb (抓|改革), place or office (永州, 省委) does not.
+    after_nouns = len(tokens) >= 2 and any(tag in _NOUN_TAGS for _, tag in tokens[:-1])
+    if last_tag in _OUT_OF_CONTEXT_TAGS and len(last_word) >= 2 and len(words) >= 4 and after_nouns:
+        return True
+    return last_tag == "nt" and len(last_word) >= 4
 
 
 def _headed_spans(sentence: _Sentence) -> Iterator[_Span]:
@@ -466,7 +487,7 @@ def _headed_spans(sentence: _Sentence) -> Iterator[_Span]:
     for match in _HEAD.finditer(view, start, end):
         head = match[0]
         head_start, head_end = match.span()
-        signal = _HEADS.get(head) or _QUOTED_HEADS[head]
+        signal = _HEADS.get(head) or _QUOTED_HEADS.get(head) or _LAUNCHED_HEADS[head]
         if head == "制" and (
             view[head_start - 1] in _NOT_BEFORE_ZHI or view[head_end : head_end + 1] in _NOT_AFTER_ZHI
         ):
@@ -496,6 +517,10 @@ def _headed_spans(sentence: _Sentence) -> Iterator[_Span]:
         term = view[name_start:head_end]
         quoted = any(ch in _QUOTE_CHARS for ch in term)
         if head in _QUOTED_HEADS and not quoted:
+            continue
+        if head in _LAUNCHED_HEADS and not (
+            quoted or any(verb in view[max(start, name_start - 8) : name_start] for verb in _LAUNCH_BEFORE[signal])
+        ):
             continue
         # Before 制 the words are few and their tags unreliable (河|长 tags as place|adjective): they are checked by
         # the characters around 制 and by length instead.
@@ -543,7 +568,7 @@ def _list_start(sentence: _Sentence, separator: int) -> int | None:
 
 # Endings that make a quoted term read as a policy name rather than a figure of speech: 一照通, 信易批,
 # 一网通办, 最多跑一次, 竣工即交证, 土地码, 多规合一, 河长制, 蓓蕾计划, 三变改革, 长株潭一体化.
-_NAME_ENDING = re.compile(r"(?:通|办|批|证|码|卡|合一|一次|制|计划|改革|一体化|试点|机制|工程|站)$")
+_NAME_ENDING = re.compile(r"(?:通|办|批|证|码|卡|合一|一次|件事|制|计划|改革|一体化|试点|机制|工程|站)$")
 
 # Quoted terms that are honours, titles or slogans about a place rather than policies (“长安杯”, “六连冠”,
 # “全国文明城市”, “株洲模式”, “许昌经验”, “半小时生活圈”): their last characters say so.
@@ -591,8 +616,17 @@ def _quoted_spans(sentence: _Sentence) -> Iterator[_Span]:
     possible = [_quotation_can_name(inner) for inner in inners]
     accepted = []
     for (open_, _), inner, can in zip(quotations, inners, possible, strict=True):
-        before = _tagged(view[max(sentence.start, open_ - 6) : open_])
-        launched = bool(before) and before[-1][0] in _LAUNCH_VERBS
+        before = _tagged(view[max(sentence.start, open_ - 8) : open_])
+        # 推行“拿地即开工”, and with the field between: 深化制造业“智改数转网联”.
+        launched = bool(before) and (
+            before[-1][0] in _LAUNCH_VERBS
+            or (
+                len(before) >= 2
+                and before[-2][0] in _LAUNCH_VERBS
+                and before[-1][1] in _NOUN_TAGS
+                and len(before[-1][0]) <= 3
+            )
+        )
         accepted.append(can and (_quote_is_namelike(normalise(inner)) or launched))
     # A quotation listed next to an accepted one is one of its kind.
     changed = True
@@ -617,7 +651,12 @@ _NUMBERED_PAIR = re.compile(
 
 
 def _numbered_pair(text: str) -> bool:
-    return _NUMBERED_PAIR.fullmatch(text) is not None and not _in_dictionary(text.replace("、", ""))
+    return _NUMBERED_PAIR.fullmatch(text) is not None and not _idiom(text.replace("、", ""))
+
+
+def _idiom(text: str) -> bool:
+    """A dictionary word, or one opening the match (千方百计|增加, 千行百业): an idiom, not a policy."""
+    return _in_dictionary(text) or _in_dictionary(text[:4])
 
 
 # 拿地即开工, 竣工即交证, 承诺即审批: two characters, 即, a two-character act. Not 立即, 随即, 即可, 即将.
@@ -634,7 +673,11 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 def _shape_spans(sentence: _Sentence) -> Iterator[_Span]:
     view, start, end = sentence.view, sentence.start, sentence.end
     for match in _NUMBERED_PAIR.finditer(view, start, end):
-        if not re.match(r"届|中全会", view[match.end() :]) and not _in_dictionary(match[0].replace("、", "")):
+        if (
+            "全会" not in match[0]
+            and not re.match(r"届|中?全会", view[match.end() :])
+            and not _idiom(match[0].replace("、", ""))
+        ):
             yield _Span(*match.span(), "一X一X")
     for match in _ACT_ON_ACT.finditer(view, start, end):
         yield _Span(*match.span(), "即")
@@ -659,8 +702,45 @@ def _shape_spans(sentence: _Sentence) -> Iterator[_Span]:
             yield _Span(found[0], right_end, "plus")
 
 
+# Numbered systems: a formula of numbers (1+1+6, 1+10+1, 3+3+2, 1+N) with the name it numbers after it
+# (“3+3+2”现代产业体系, “1+N”政府平台公司改革). A formula alone, or before a generic word (1+20系列文件), says nothing.
+_FORMULA = re.compile(r"[“\"'「]?(?<![\d.+])\d{1,2}(?:\+(?:\d{1,2}|[a-zA-Z]))+(?![\d.])[”\"'」]?")
+_FORMULA_NAME_MAX = 14
+_NOT_NUMBERED_NAMES = frozenset("系列 文件 系列文件 政策 政策文件 配套 配套文件 方案 系列方案".split())
+
+
+def _numbered_spans(sentence: _Sentence) -> Iterator[_Span]:
+    view = sentence.view
+    for match in _FORMULA.finditer(view, sentence.start, sentence.end):
+        name_end = match.end()
+        # Only function words end the name: 组织架构, 工作部署 start with words that elsewhere launch a name.
+        for word, tag in _tagged(view[match.end() : min(sentence.end, match.end() + _FORMULA_NAME_MAX)]):
+            if (
+                tag in {"u", "c", "p", "uj", "ul"}
+                or word in {"是", "为", "建设"}
+                or not all(_NAME_CHAR.match(ch) for ch in word)
+            ):
+                break
+            name_end += len(word)
+        name = view[match.end() : name_end]
+        if len(name) < 2 or name in _NOT_NUMBERED_NAMES:
+            continue
+        if not _balanced(view[match.start() : name_end]):
+            continue
+        yield _Span(match.start(), name_end, "numbered")
+
+
+# Documents that launch a reform: 《关于深化河长制改革的实施方案》, 《…管理办法(试行)》, 《…的意见》.
+_DOCUMENT = re.compile(r"《[^《》\n]{4,40}?(?:方案|办法|意见|细则|规定|条例)(?:[(（][^()（）]{1,12}[)）])?》")
+
+
+def _document_spans(sentence: _Sentence) -> Iterator[_Span]:
+    for match in _DOCUMENT.finditer(sentence.view, sentence.start, sentence.end):
+        yield _Span(*match.span(), "document")
+
+
 def _head_stripped(name: str) -> str:
-    for head in sorted({**_HEADS, **_QUOTED_HEADS}, key=len, reverse=True):
+    for head in sorted({**_HEADS, **_QUOTED_HEADS, **_LAUNCHED_HEADS}, key=len, reverse=True):
         if name.endswith(head) and len(name) > len(head):
             return name[: -len(head)]
     return name
@@ -678,13 +758,95 @@ def _is_known(name: str, known_names: set[str]) -> bool:
 _TITLE = re.compile(r"《[^《》]*》")
 
 
-def suggest_candidates(body: str, *, known: Iterable[str] = ()) -> list[CandidateSuggestion]:
+# ---------------------------------------------------------------------------------------------------------------
+# Ranking: the curator reads the likely reforms first
+
+
+# How often each signal names a reform rather than a description, on the seeds and the development set.
+_SIGNAL_STRENGTH = {
+    "试点": 3.5,
+    "示范区": 3.5,
+    "改革": 3.0,
+    "制": 3.0,
+    "numbered": 3.0,
+    "一X一X": 2.5,
+    "即": 2.5,
+    "一体化": 2.5,
+    "document": 2.0,
+    "行动": 2.0,
+    "plus": 2.0,
+    "quoted": 2.0,
+    "机制": 1.5,
+    "计划": 1.5,
+    "模式": 1.5,
+    "体系": 1.5,
+}
+# Endings that name a reform whatever the signal that found the term (“三变”改革, 住房公积金制度改革).
+_REFORM_ENDINGS = re.compile(r"(?:制度改革|体制改革|综合改革|改革试点|试点|示范区|试验区)$")
+_FORMULA_INSIDE = re.compile(r"\d\+")
+
+
+def candidate_score(normalised: str, signal: str, occurrences: int = 1) -> float:
+    """How likely a candidate term names a reform, from what the text shows: the signal that found it, a
+    known reform ending (X制度改革, X试点, X示范区), a numbered system inside it, how many sentences name it,
+    and a length that names one thing (two characters are too vague, a whole clause is a description).
+    A function of the stored term, its signal and its count, so the review screen ranks the same way."""
+    score = _SIGNAL_STRENGTH.get(signal, 1.5)
+    if _REFORM_ENDINGS.search(normalised):
+        score += 1.5
+    elif normalised.endswith("改革"):
+        score += 1.0
+    if _FORMULA_INSIDE.search(normalised):
+        score += 1.0
+    if signal == "document" and re.search("改革|试点|制度", normalised):
+        score += 2.5  # 《…公务用车制度改革实施方案》: a document that carries a reform
+    if signal == "quoted" and _NAME_ENDING.search(normalised):
+        score += 1.0  # 一网通办, 最多跑一次, 综合查一次: the endings of service reforms
+    score += 1.5 * math.log2(max(occurrences, 1))
+    length = len(normalised)
+    if signal == "document":
+        return score  # a document's title is long by nature
+    if length <= 2:
+        score -= 1.5
+    elif length > 18:
+        score -= 1.5
+    elif length > 13:
+        score -= 0.5
+    return score
+
+
+# A term this likely to name a reform is shown whatever the cap: a reform summary dense with reforms (the seeds
+# name seven in 1,000 characters) shows them all, a work report full of slogans only its best three per 1,000.
+STRONG_SCORE = 4.5
+
+
+def candidate_cap(body: str) -> int:
+    """How many candidate terms a report of this length shows: three per 1,000 characters (at least three),
+    the precision the curators asked for. Strong terms come on top (`STRONG_SCORE`)."""
+    return max(3, round(3 * len(body) / 1000))
+
+
+def rank_candidates(candidates: Iterable[CandidateSuggestion]) -> list[tuple[str, float]]:
+    """Each distinct candidate term (normalised) with its score, best first; ties keep the text's order."""
+    count: dict[str, int] = {}
+    signal: dict[str, str] = {}
+    for candidate in candidates:
+        count[candidate.normalised] = count.get(candidate.normalised, 0) + 1
+        signal.setdefault(candidate.normalised, candidate.signal)
+    scored = [(term, candidate_score(term, signal[term], count[term])) for term in count]
+    return sorted(scored, key=lambda pair: -pair[1])
+
+
+def suggest_candidates(body: str, *, known: Iterable[str] = (), limit: int | None = None) -> list[CandidateSuggestion]:
     """Terms in `body` that look like initiative names, one per (normalised term, sentence), in text order.
 
     `known` are the names and aliases the archive has (as written; they are normalised here). A term is left out
     when it is known, is a known name plus a head word (“一件事一次办”改革) or ends with a known name of three
     characters or more (纪委监委派驻机构改革): `suggest_known` proposes those. Where candidates overlap, the
-    longest wins: “一照通”+“信易批”审批服务改革 rather than “一照通”."""
+    longest wins: “一照通”+“信易批”审批服务改革 rather than “一照通”.
+
+    With `limit`, only the `limit` best-ranked terms (`rank_candidates`) and those scoring `STRONG_SCORE` or more
+    are kept, every sentence of each."""
     known_names = {normalise(name) for name in known} - {""}
     view = _view(body)
     suggestions = []
@@ -692,7 +854,13 @@ def suggest_candidates(body: str, *, known: Iterable[str] = ()) -> list[Candidat
         sentence = _Sentence(view, sentence_start, sentence_end)
         titles = [match.span() for match in _TITLE.finditer(view, sentence_start, sentence_end)]
         spans: dict[tuple[int, int], _Span] = {}
-        for span in [*_headed_spans(sentence), *_quoted_spans(sentence), *_shape_spans(sentence)]:
+        for span in [
+            *_headed_spans(sentence),
+            *_quoted_spans(sentence),
+            *_shape_spans(sentence),
+            *_numbered_spans(sentence),
+            *_document_spans(sentence),
+        ]:
             if any(open_ < span.start and span.end < close for open_, close in titles):
                 continue
             name = normalise(body[span.start : span.end])
@@ -716,4 +884,8 @@ def suggest_candidates(body: str, *, known: Iterable[str] = ()) -> list[Candidat
                     match_end=match_end,
                 )
             )
+    if limit is not None:
+        ranked = rank_candidates(suggestions)
+        kept = {term for number, (term, score) in enumerate(ranked) if number < limit or score >= STRONG_SCORE}
+        suggestions = [candidate for candidate in suggestions if candidate.normalised in kept]
     return suggestions

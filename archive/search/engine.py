@@ -387,3 +387,36 @@ def documents_containing(text: str) -> list[int]:
             return [int(snap.document_ids[d]) for d in snap.containing(Term(text), snap.live).tolist()]
         finally:
             _close_retired()
+
+
+def normalised_texts(document_ids: list[int]) -> dict[int, bytes]:
+    """The indexed (normalised, UTF-8) title and body of each of these documents, by id: what the
+    search matched, so a concordance counts exactly that without normalising texts again."""
+    with _read_lock:
+        snap = snapshot()
+        try:
+            wanted = set(document_ids)
+            found = {}
+            for docnum in snap.live.tolist():
+                document_id = int(snap.document_ids[docnum])
+                if document_id in wanted:
+                    found[document_id] = snap.text_bytes(docnum)
+            return found
+        finally:
+            _close_retired()
+
+
+def word_frequencies(words: list[str], document_ids: list[int]) -> dict[str, int]:
+    """How often each word (as the word field segments it) occurs in these documents."""
+    with _read_lock:
+        snap = snapshot()
+        try:
+            docnums = np.flatnonzero(np.isin(snap.document_ids, np.array(document_ids, dtype=np.int64)))
+            docnums = docnums[np.isin(docnums, snap.live)]
+            frequencies = {}
+            for word in words:
+                ids, weights = snap.word_postings(word)
+                frequencies[word] = int(weights[np.isin(ids, docnums)].sum()) if len(ids) else 0
+            return frequencies
+        finally:
+            _close_retired()

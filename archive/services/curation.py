@@ -18,13 +18,13 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from archive.importing.adoption_years import MentionYear, MentionYears
 from archive.importing.gazetteer import pinyin_slug
 from archive.importing.suggestions import KnownNames, suggest_candidates, suggest_known
 from archive.models import (
     CandidateStatus,
     CandidateTerm,
     Category,
-    DatedEvent,
     Document,
     Initiative,
     InitiativeAlias,
@@ -32,6 +32,7 @@ from archive.models import (
     Mention,
     MentionStatus,
     SearchQueueEntry,
+    YearSource,
 )
 from archive.search import engine
 from archive.search.indexing import index_enqueue
@@ -110,25 +111,32 @@ def known_names() -> KnownNames:
     )
 
 
-def _sentence_year(document: Document):
-    """A function giving a sentence's year: the year its own time expression names (one query for
-    the whole report); otherwise the report's (last) year, which is what curators chose for
-    undated statements in the curated fixture."""
-    events = list(
-        DatedEvent.objects.visible()
-        .filter(document=document, approximate=False)
-        .order_by("start")
-        .values_list("start", "end", "year", "year_end")
-    )
-    fallback = document.year_end or document.year_start
+def mention_years_reader(document: Document) -> MentionYears:
+    return MentionYears(document.body, year_start=document.year_start, year_end=document.year_end)
 
-    def year(start: int, end: int) -> int | None:
-        for event_start, event_end, event_year, event_year_end in events:
-            if event_start < end and event_end > start:
-                return event_year_end or event_year
-        return fallback
 
-    return year
+def document_mention_years_refresh(*, document: Document, reader: MentionYears | None = None) -> int:
+    """Date every mention of the report from its text again (after an import, an edit of the text or
+    of the report's years). Years a curator corrected stay. Returns how many mentions changed.
+    `reader` is the report's `mention_years_reader` when the caller has it already."""
+    mentions = list(document.mentions.filter(year_curated=False))
+    if not mentions:
+        return 0
+    ids = {mention.initiative_id for mention in mentions}
+    names: dict[int, list[str]] = {}
+    for pk, name in Initiative.objects.filter(pk__in=ids).values_list("pk", "name"):
+        names.setdefault(pk, []).insert(0, name)
+    for pk, name in InitiativeAlias.objects.filter(initiative_id__in=ids).values_list("initiative_id", "name"):
+        names.setdefault(pk, []).append(name)
+    reader = reader or mention_years_reader(document)
+    changed = []
+    for mention in mentions:
+        found = reader.year_of(mention.start, mention.end, names=names.get(mention.initiative_id, ()))
+        if (found.year, found.source) != (mention.year, mention.year_source):
+            mention.year, mention.year_source = found.year, found.source
+            changed.append(mention)
+    Mention.objects.bulk_update(changed, ["year", "year_source"])
+    return len(changed)
 
 
 @transaction.atomic
@@ -153,19 +161,23 @@ def document_suggestions_refresh(*, document: Document, names: KnownNames | None
             wanted.setdefault(key, found)
     stale = [m.pk for key, m in pending.items() if key not in wanted]
     counts.mentions_removed = Mention.objects.filter(pk__in=stale).delete()[0]
-    year = _sentence_year(document)
-    new_mentions = [
-        Mention(
-            document=document,
-            initiative_id=initiative_id,
-            start=start,
-            end=end,
-            year=year(start, end),
-            status=MentionStatus.SUGGESTED,
+    reader = mention_years_reader(document)
+    new_mentions = []
+    for (initiative_id, start, end), found in wanted.items():
+        if (initiative_id, start, end) in pending:
+            continue
+        dated = reader.year_of(start, end, name_at=found.match_start)
+        new_mentions.append(
+            Mention(
+                document=document,
+                initiative_id=initiative_id,
+                start=start,
+                end=end,
+                year=dated.year,
+                year_source=dated.source,
+                status=MentionStatus.SUGGESTED,
+            )
         )
-        for (initiative_id, start, end) in wanted
-        if (initiative_id, start, end) not in pending
-    ]
     Mention.objects.bulk_create(new_mentions)
     counts.mentions_added = len(new_mentions)
 
@@ -197,6 +209,8 @@ def document_suggestions_refresh(*, document: Document, names: KnownNames | None
     ]
     CandidateTerm.objects.bulk_create(new_terms)
     counts.candidates_added = len(new_terms)
+    # The text or the report's years may have changed since the older mentions were dated.
+    document_mention_years_refresh(document=document, reader=reader)
     return counts
 
 
@@ -243,9 +257,11 @@ def mention_review(
     status: str | None = None,
     initiative: Initiative | None = None,
     year: int | EllipsisType | None = ...,  # ... keeps the year
+    year_source: str | EllipsisType = ...,  # ... keeps the source
 ) -> list[str]:
     """Apply a curator's decision on one mention: confirm or reject it, and/or correct its
-    initiative or year. Returns what changed, in words (also written to the mention's history)."""
+    initiative, year or year's source; a corrected year is kept when the report is dated again.
+    Returns what changed, in words (also written to the mention's history)."""
     changes: list[str] = []
     if initiative is not None and initiative.pk != mention.initiative_id:
         clash = (
@@ -262,6 +278,14 @@ def mention_review(
     if year is not ... and year != mention.year:
         changes.append(_("年份 %(old)s → %(new)s") % {"old": mention.year or "—", "new": year or "—"})
         mention.year = year
+        mention.year_curated = True
+    if year_source is not ... and year_source != mention.year_source:
+        changes.append(
+            _("年份依据 %(old)s → %(new)s")
+            % {"old": YearSource(mention.year_source).label, "new": YearSource(year_source).label}
+        )
+        mention.year_source = year_source
+        mention.year_curated = True
     if status and status != mention.status:
         changes.append(
             _("状态 %(old)s → %(new)s")
@@ -345,8 +369,11 @@ def passage_tag(
     new_name: str = "",
     category: Category | None = None,
     year: int | None = None,
+    year_source: str | None = None,
 ) -> Mention:
-    """Tag a passage the curator selected with an existing initiative or a new one; confirmed at once."""
+    """Tag a passage the curator selected with an existing initiative or a new one; confirmed at once.
+    Without a `year` the passage is dated from the text; a year given is the curator's (its source
+    `stated` unless said otherwise) and kept when the report is dated again."""
     if not (0 <= start < end <= len(document.body)):
         raise ValidationError(_("所选段落超出了正文范围，请重新选择。"))
     start, end = _stripped_span(document.body, start, end)
@@ -356,13 +383,19 @@ def passage_tag(
         if category is None:
             raise ValidationError(_("新建举措需要选择政策领域。"))
         initiative = initiative_create(name=new_name, category=category, user=user)
+    if year is not None:
+        dated = MentionYear(year, year_source or YearSource.STATED)
+    else:
+        dated = mention_years_reader(document).year_of(start, end, names=initiative.all_names)
     mention, created = Mention.objects.get_or_create(
         document=document,
         initiative=initiative,
         start=start,
         end=end,
         defaults={
-            "year": year if year is not None else _sentence_year(document)(start, end),
+            "year": dated.year,
+            "year_source": dated.source,
+            "year_curated": year is not None,
             "status": MentionStatus.CONFIRMED,
             "confirmed_by": user if user and user.is_authenticated else None,
             "confirmed_at": timezone.now(),
@@ -372,7 +405,11 @@ def passage_tag(
         history_record(user, mention, ADDITION, _("在报告中标注：%(passage)s") % {"passage": mention.passage[:60]})
     else:
         mention_review(
-            mention=mention, user=user, status=MentionStatus.CONFIRMED, year=year if year is not None else ...
+            mention=mention,
+            user=user,
+            status=MentionStatus.CONFIRMED,
+            year=year if year is not None else ...,
+            year_source=(year_source or YearSource.STATED) if year is not None else ...,
         )
     return mention
 
@@ -497,7 +534,8 @@ def initiative_merge(*, source: Initiative, target: Initiative, user) -> MergeRe
                 mention.confirmed_by,
                 mention.confirmed_at,
             )
-        twin.year = twin.year or mention.year
+        if twin.year is None:
+            twin.year, twin.year_source, twin.year_curated = mention.year, mention.year_source, mention.year_curated
         twin.save()
         mention.delete()
         merged += 1

@@ -1,5 +1,6 @@
 """Writes: importing reports and loading the seed data. (The gazetteer is loaded by migration 0002.)"""
 
+import functools
 import hashlib
 import json
 import logging
@@ -10,10 +11,11 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from archive.importing import ReportRejected, clean_report, decode_report_bytes, extract_years
+from archive.importing import ReportRejected, clean_report, decode_report_bytes
 from archive.importing.events import extract_dated_statements
 from archive.importing.figures import extract_reported_figures
-from archive.importing.gazetteer import CityCandidate, CityMatcher, CityNotFound
+from archive.importing.gazetteer import CityCandidate
+from archive.importing.subject import PROVINCE, Places, describe_report, read_counties
 from archive.models import (
     Category,
     City,
@@ -24,13 +26,15 @@ from archive.models import (
     Mention,
     MentionStatus,
     ReportedFigure,
+    YearSource,
 )
 from archive.search.normalise import normalise
-from archive.services.curation import document_suggestions_refresh
+from archive.services.curation import document_suggestions_refresh, mention_years_reader
 
 logger = logging.getLogger(__name__)
 
 FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures"
+GAZETTEER_DIR = FIXTURES_DIR / "gazetteer"
 SEED_DIR = FIXTURES_DIR / "seeds"
 CURATED_FIXTURE = FIXTURES_DIR / "curated.json"
 HTML_SUFFIXES = {".html", ".htm"}
@@ -45,13 +49,21 @@ _MISSING_LABELS = {
 }
 
 
-def city_matcher() -> CityMatcher:
-    return CityMatcher(
+def city_matcher() -> Places:
+    """The places a report can be about: the database's cities, and the gazetteer's counties and
+    districts (whose reports are filed under their prefecture)."""
+    return Places(
         [
             CityCandidate(c.slug, c.name, c.short_name, c.province)
             for c in City.objects.only("slug", "name", "short_name", "province")
-        ]
+        ],
+        _counties(),
     )
+
+
+@functools.cache
+def _counties():
+    return read_counties(GAZETTEER_DIR)
 
 
 def content_hash_of(body: str) -> str:
@@ -78,7 +90,7 @@ def document_import(
     city_slug: str | None = None,
     years: tuple[int, int] | None = None,
     source: str | None = None,
-    matcher: CityMatcher | None = None,
+    matcher: Places | None = None,
 ) -> ImportResult:
     """Import one report file. Raises ReportRejected (and writes nothing) when it cannot be imported.
 
@@ -95,22 +107,27 @@ def document_import(
         return ImportResult(document=existing, created=False)
 
     notes = [f"编码 {encoding}"]
+    description = describe_report(report, matcher or city_matcher())
+    extra = report.extra()
     if city_slug:
         city = City.objects.filter(slug=city_slug).first()
         if city is None:
             raise ReportRejected(f"未知城市：{city_slug!r}（请使用拼音标识，如 zhuzhou）")
         notes.append("城市由 --city 指定")
+    elif description.level == PROVINCE or description.city is None:
+        # A province-level report is recognised, not filed under a city; the door stays open for a
+        # province level of its own (ReportDescription carries the province).
+        raise ReportRejected(description.city_note)
     else:
-        try:
-            candidate = (matcher or city_matcher()).match(report.title, report.body)
-        except CityNotFound as error:
-            raise ReportRejected(str(error)) from error
-        city = City.objects.get(slug=candidate.slug)
+        city = City.objects.get(slug=description.city.slug)
+        if description.district:
+            extra["district"] = description.district
+            notes.append(f"{description.district}的报告，归入{city.name}")
 
     if years:
         year_start, year_end = years
         notes.append("年份由 --year 指定")
-    elif found := extract_years(report.title, report.body):
+    elif found := description.years:
         year_start, year_end = found.start, found.end
         notes.append(f"年份 {found.label}（{found.evidence}）")
     else:
@@ -126,7 +143,7 @@ def document_import(
         authors="、".join(dict.fromkeys(report.authors))[:300],
         body=report.body,
         raw_text=text,
-        extra=report.extra(),
+        extra=extra,
         original_filename=Path(filename).name[:255],
         content_hash=digest,
     )
@@ -270,6 +287,7 @@ def curated_fixture_load(*, path: Path = CURATED_FIXTURE) -> dict[str, int]:
     }
     created = 0
     now = timezone.now()
+    readers = {}
     for item in data["mentions"]:
         document = documents.get(item["seed_file"])
         if document is None:
@@ -277,17 +295,24 @@ def curated_fixture_load(*, path: Path = CURATED_FIXTURE) -> dict[str, int]:
         start = document.body.find(item["passage"])
         if start < 0:
             raise SeedDataError(f"passage not found in {item['seed_file']}: {item['passage'][:30]}…")
+        end = start + len(item["passage"])
+        initiative = initiatives[item["initiative"]]
+        if document.pk not in readers:
+            readers[document.pk] = mention_years_reader(document)
+        dated = _fixture_year(item, readers[document.pk].year_of(start, end, names=initiative.all_names))
         mention, was_created = Mention.objects.get_or_create(
             document=document,
-            initiative=initiatives[item["initiative"]],
+            initiative=initiative,
             start=start,
-            end=start + len(item["passage"]),
-            defaults={"year": item.get("year"), "status": MentionStatus.CONFIRMED, "confirmed_at": now},
+            end=end,
+            defaults={**dated, "status": MentionStatus.CONFIRMED, "confirmed_at": now},
         )
         if mention.status == MentionStatus.SUGGESTED:
             # The machine proposed the same passage first; the fixture is a curator's decision. A
             # rejection, also a curator's decision, is left alone.
-            mention.status, mention.year, mention.confirmed_at = MentionStatus.CONFIRMED, item.get("year"), now
+            mention.status, mention.confirmed_at = MentionStatus.CONFIRMED, now
+            for field_name, value in dated.items():
+                setattr(mention, field_name, value)
             mention.save()
         created += was_created
     return {
@@ -296,6 +321,17 @@ def curated_fixture_load(*, path: Path = CURATED_FIXTURE) -> dict[str, int]:
         "mentions": len(data["mentions"]),
         "mentions_created": created,
     }
+
+
+def _fixture_year(item: dict, found) -> dict:
+    """A mention's year as the fixture gives it. The fixture's years were written by the rule that
+    dated every undated sentence with the report's year, so a `year` that agrees with what the text
+    gives now is the text's (and keeps its source); one that disagrees, or comes with a
+    `year_source`, is a curator's correction and is kept from then on."""
+    year, source = item.get("year", found.year), item.get("year_source")
+    if year == found.year and source in (None, found.source):
+        return {"year": found.year, "year_source": found.source, "year_curated": False}
+    return {"year": year, "year_source": source or YearSource.CONTEXT, "year_curated": True}
 
 
 def seed_manifest(*, seed_dir: Path = SEED_DIR) -> list[dict]:

@@ -55,6 +55,8 @@ class CityViewSet(viewsets.ReadOnlyModelViewSet):
                                 "name": item.initiative.name,
                                 "category": item.initiative.category.slug,
                                 "url": item.initiative.get_absolute_url(),
+                                "year": item.earliest_year,
+                                "year_source": item.year_source,
                             }
                             for item in entry.initiatives
                         ],
@@ -143,7 +145,12 @@ class CompareAPIView(APIView):
         comparison = selectors.cities_compare(cities)
 
         def initiative_json(item):
-            return {"slug": item.initiative.slug, "name": item.initiative.name, "earliest_year": item.earliest_year}
+            return {
+                "slug": item.initiative.slug,
+                "name": item.initiative.name,
+                "earliest_year": item.earliest_year,
+                "year_source": item.year_source,
+            }
 
         def figure_json(figure):
             return {
@@ -175,7 +182,8 @@ class CompareAPIView(APIView):
                         "slug": initiative.slug,
                         "name": initiative.name,
                         "category": initiative.category.slug,
-                        "earliest_year": {city.slug: year for city, year in years.items()},
+                        "earliest_year": {city.slug: item.earliest_year for city, item in years.items()},
+                        "year_source": {city.slug: item.year_source for city, item in years.items()},
                     }
                     for initiative, years in comparison.shared
                 ],

@@ -90,8 +90,11 @@
 
     diffusion: function (data) {
       var years = data.years.map(String);
+      // Cities whose year is only their report's ("no later than") are drawn hollow, stacked on the
+      // dated ones: they adopted by that year, perhaps years before.
+      var noLaterThan = data.noLaterThanCities || years.map(function () { return []; });
       return {
-        color: [ACCENT, "#d8a39a"],
+        color: [ACCENT, "#d8a39a", "#ffffff"],
         tooltip: {
           trigger: "axis",
           formatter: function (items) {
@@ -101,16 +104,24 @@
             if (data.newCities[index].length) {
               lines.push(escapeText(data.newLabel) + " " + data.newCities[index].map(escapeText).join("、"));
             }
+            if (noLaterThan[index].length) {
+              lines.push(escapeText(data.noLaterThanLabel) + " " + noLaterThan[index].map(escapeText).join("、"));
+            }
             return lines.join("<br>");
           }
         },
         legend: { top: 0, left: 0 },
-        grid: { left: 8, right: 16, top: 40, bottom: 8, containLabel: true },
+        grid: { left: 8, right: 16, top: 64, bottom: 8, containLabel: true },
         xAxis: { type: "category", data: years, boundaryGap: true },
         yAxis: { type: "value", minInterval: 1 },
         series: [
           { type: "line", name: data.cumulativeLabel, step: "end", data: data.cumulative, symbolSize: 8, areaStyle: { opacity: 0.12 } },
-          { type: "bar", name: data.newLabel, data: data.newCities.map(function (cities) { return cities.length; }), barMaxWidth: 24 }
+          { type: "bar", name: data.newLabel, stack: "new", data: data.newCities.map(function (cities) { return cities.length; }), barMaxWidth: 24 },
+          {
+            type: "bar", name: data.noLaterThanLabel, stack: "new", barMaxWidth: 24,
+            itemStyle: { color: "#ffffff", borderColor: ACCENT, borderWidth: 1.5, borderType: "dashed" },
+            data: noLaterThan.map(function (cities) { return cities.length; })
+          }
         ]
       };
     },
@@ -126,10 +137,11 @@
           trigger: "item",
           formatter: function (params) {
             if (params.seriesType !== "scatter") return escapeText(params.name);
-            var year = params.value[2] == null ? data.unknownYear : params.value[2];
+            var year = params.data.yearLabel || (params.value[2] == null ? data.unknownYear : params.value[2]);
             return "<strong>" + escapeText(params.name) + "</strong><br>" + escapeText(year);
           }
         },
+        legend: { bottom: 0, left: 0, data: [data.datedLabel, data.noLaterThanLabel] },
         geo: {
           map: "china",
           roam: true,
@@ -143,17 +155,23 @@
             return { name: name, itemStyle: { areaColor: "#f3d9d3" } };
           })
         },
-        series: [{
-          type: "scatter",
-          coordinateSystem: "geo",
-          symbolSize: 11,
-          cursor: "pointer",
-          itemStyle: { color: ACCENT, borderColor: "#fff", borderWidth: 1 },
-          label: { show: true, position: "right", formatter: "{b}", color: "#1f2328", fontSize: 12 },
-          data: data.points.map(function (point, index) {
-            return { name: point.name, value: point.value, url: point.url, label: { position: labelSide(data.points, index) } };
-          })
-        }]
+        // Filled: the reports state (or their context gives) the year; hollow: only "no later than"
+        // the report's year.
+        series: [false, true].map(function (hollow) {
+          return {
+            type: "scatter",
+            name: hollow ? data.noLaterThanLabel : data.datedLabel,
+            coordinateSystem: "geo",
+            symbolSize: 11,
+            cursor: "pointer",
+            itemStyle: hollow ? { color: "#ffffff", borderColor: ACCENT, borderWidth: 2 } : { color: ACCENT, borderColor: "#fff", borderWidth: 1 },
+            label: { show: true, position: "right", formatter: "{b}", color: "#1f2328", fontSize: 12 },
+            data: data.points.map(function (point, index) {
+              if (Boolean(point.noLaterThan) !== hollow) return null;
+              return { name: point.name, value: point.value, url: point.url, yearLabel: point.yearLabel, label: { position: labelSide(data.points, index) } };
+            }).filter(Boolean)
+          };
+        })
       };
     }
   };

@@ -60,12 +60,22 @@ def test_initiative_map_marks_adopting_cities_and_a_city_opens_its_timeline(page
     page.goto("/initiatives/hezhangzhi/")
     wait_for_chart(page, "diffusion")
     wait_for_chart(page, "adoption-map")
-    points = page.evaluate(
-        "() => window.archiveCharts['adoption-map'].getOption().series[0].data.map(p => [p.name, p.value])"
+    series = page.evaluate(
+        """() => window.archiveCharts['adoption-map'].getOption().series.map(
+            s => [s.name, s.itemStyle.color, s.data.map(p => [p.name, p.value])])"""
     )
+    points = [point for _name, _color, data in series for point in data]
     assert {name for name, _ in points} == {"株洲", "湘潭", "许昌"}
-    cumulative = page.evaluate("() => window.archiveCharts.diffusion.getOption().series[0].data")
+    # Filled where the reports date it (许昌 2020), hollow where only the report's year does.
+    (dated, dated_color, dated_points), (hollow, hollow_color, hollow_points) = series
+    assert {name for name, _ in dated_points} == {"许昌"} and {name for name, _ in hollow_points} == {"株洲", "湘潭"}
+    assert hollow_color == "#ffffff" != dated_color
+    legend = page.evaluate("() => window.archiveCharts['adoption-map'].getOption().legend[0].data")
+    assert legend == [dated, hollow]
+    diffusion = page.evaluate("() => window.archiveCharts.diffusion.getOption().series.map(s => s.data)")
+    cumulative, dated_bars, no_later_than_bars = diffusion
     assert cumulative[-1] == 3 and cumulative == sorted(cumulative)
+    assert sum(dated_bars) == 1 and sum(no_later_than_bars) == 2
 
     xuchang = next(value for name, value in points if name == "许昌")
     click_chart_at(page, "adoption-map", "{geoIndex: 0}", xuchang[:2])

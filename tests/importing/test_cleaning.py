@@ -1,3 +1,5 @@
+from datetime import date
+
 from archive.importing import clean_report
 from tests.conftest import seed_text
 
@@ -88,3 +90,66 @@ def test_long_body_sentence_starting_with_a_label_word_stays_body():
 def test_full_width_spaces_are_normalised_and_blank_lines_dropped():
     report = clean_report("标题\n\n\u3000\u3000第一段　文字。\n\n\n第二段。")
     assert report.paragraphs == ["第一段 文字。", "第二段。"]
+
+
+def test_site_header_above_a_breadcrumb_is_not_the_title():
+    report = clean_report(
+        "喜贺南方学员囊括热门职位状元\n您的当前位置:南方公务员考试网 >> 时政热点 >> 正文内容\n"
+        "深圳市2019年政府工作报告(全文)\n发表时间:〖2019-04-28〗\n各位代表：现在我代表市人民政府作报告。"
+    )
+    assert report.title == "深圳市2019年政府工作报告(全文)"
+    assert report.published_on == date(2019, 4, 28)
+    assert "喜贺" not in report.body
+
+
+def test_portal_metadata_block_is_kept_as_metadata_not_title():
+    report = clean_report(
+        "索引号：11430200/2016-01234  发布机构：株洲市人民政府办公室\n成文日期：2016-12-01  主题分类：综合政务\n"
+        "发布日期：2016-12-05\n株洲市全面深化改革工作情况\n一年来，我市改革稳步推进。"
+    )
+    assert report.title == "株洲市全面深化改革工作情况"
+    assert report.portal["发布机构"] == "株洲市人民政府办公室"
+    assert report.portal["主题分类"] == "综合政务"
+    assert report.published_on == date(2016, 12, 5)
+    assert "索引号" not in report.body
+
+
+def test_a_stated_title_and_year_come_from_their_fields():
+    report = clean_report("标题：二00二年政府工作报告\n年份：2002\n=====\n各位代表：现在，我代表市人民政府作报告。")
+    assert (report.title, report.stated_year) == ("二00二年政府工作报告", 2002)
+
+
+def test_photo_caption_and_editors_note_above_the_text_are_not_the_title():
+    report = clean_report(
+        "殷勇同志作政府工作报告。本报记者 王某 摄\n编者按：改革是发展的动力。\n"
+        "长春市全面深化改革综述\n一年来，全市改革任务全面完成。"
+    )
+    assert report.title == "长春市全面深化改革综述"
+    assert report.captions == ["殷勇同志作政府工作报告。本报记者 王某 摄"]
+    assert report.editors_note.startswith("编者按")
+
+
+def test_breadcrumbs_and_back_links_are_dropped():
+    report = clean_report("返回栏目\n首页要闻 • 正文\n吹响全面深化改革的冲锋号\n9月20日下午，全会审议通过决定。")
+    assert report.title == "吹响全面深化改革的冲锋号"
+    assert "返回" not in report.body
+
+
+def test_pinyin_glosses_inside_words_are_stripped():
+    report = clean_report("市全面深化改革雙月調(diào)度會召開，干预(gānyù)减少，GDP(GDP)与(试行)不变。")
+    assert report.body == "市全面深化改革雙月調度會召開，干预减少，GDP(GDP)与(试行)不变。"
+
+
+def test_a_dated_byline_broken_over_two_lines_is_a_byline_not_a_subtitle():
+    report = clean_report(
+        "政府工作报告\n——2026年1月26日在广东省第十四届\n人民代表大会第五次会议上\n各位代表：现在我代表省人民政府报告工作。"
+    )
+    assert report.title == "政府工作报告"
+    assert report.delivered_on == date(2026, 1, 26)
+    assert report.body.startswith("各位代表")
+
+
+def test_spaced_out_title_and_shared_document_titles():
+    assert clean_report("政 府 工 作 报 告\n各位代表：现在我代表区政府报告工作。").title == "政府工作报告"
+    shared = clean_report("《2024年海南省政府工作报告.docx》由会员分享，可在线阅读。\n1、政府工作报告各位代表：")
+    assert shared.title == "2024年海南省政府工作报告"

@@ -16,6 +16,9 @@ from archive.importing.suggestions import (
     CandidateSuggestion,
     KnownNames,
     KnownSuggestion,
+    candidate_cap,
+    candidate_score,
+    rank_candidates,
     suggest_candidates,
     suggest_known,
 )
@@ -306,3 +309,68 @@ def test_seed_candidates_point_at_their_terms_and_sentences(bodies):
             sentence = body[candidate.start : candidate.end]
             assert sentence == sentence.strip() and "\n" not in sentence
             assert normalise(candidate.term) == candidate.normalised
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Signals real reports use beyond the seeds (issue 13), and ranking
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        # Numbered systems with the name they number.
+        ("在全省推行1+1+6基层治理模式。", [("1+1+6基层治理模式", "numbered")]),
+        ("推进1+10+1工作体系建设。", [("1+10+1工作体系", "numbered")]),
+        ("出台“1+N”政府平台公司改革系列方案。", [("“1+N”政府平台公司改革系列方案", "numbered")]),
+        # Documents that launch a reform.
+        ("印发《关于全面推行河长制的实施方案》。", [("《关于全面推行河长制的实施方案》", "document")]),
+        ("出台《市直单位公务用车管理办法(试行)》。", [("《市直单位公务用车管理办法(试行)》", "document")]),
+        # X体制改革, X制度改革, X试点 and X示范区 whose last word jieba tags as a verb, place or organisation.
+        ("深化零基预算改革和省以下财政体制改革。", [("零基预算改革", "改革"), ("省以下财政体制改革", "改革")]),
+        ("加快城市信用社改革,争取年内组建城市商业银行。", [("城市信用社改革", "改革")]),
+        ("推进要素市场化配置综合改革试点。", [("要素市场化配置综合改革试点", "试点")]),
+        ("创建长株潭国家科技成果转移转化示范区。", [("长株潭国家科技成果转移转化示范区", "示范区")]),
+        # 实施X行动, and an institution a verb sets up.
+        ("实施新一轮重点产业链高质量发展行动,培育集群。", [("重点产业链高质量发展行动", "行动")]),
+        ("深入开展“江苏优品行全球”行动。", [("“江苏优品行全球”行动", "行动")]),
+        ("实施职工带薪休假制度。", [("职工带薪休假制度", "制")]),
+        # A quoted slogan launched with its field between.
+        ("深化制造业“智改数转网联”。", [("“智改数转网联”", "quoted")]),
+    ],
+)
+def test_signals_of_real_reports_propose_the_name(body, expected):
+    assert candidates(body) == expected
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "先后审议通过“智造之都、宜居之城”建设1+20系列文件。",  # a formula before a generic word
+        "要统一行动,坚决落实。",  # 行动 not launched
+        "完善制度体系。",
+        "千方百计增加农民收入。",  # an idiom shaped like 一X一X
+        "坚持因地制宜,分类指导。",  # 制 inside 因地制宜
+        "贯彻党的十八届三中四中五中全会精神。",
+        "毫不动摇巩固和发展公有制经济。",
+    ],
+)
+def test_real_report_phrases_that_only_look_like_names_are_not_proposed(body):
+    assert candidates(body) == []
+
+
+def test_likely_reforms_rank_first():
+    """A named pilot or a 制度改革 outranks a quoted slogan; a term the text repeats outranks one named once."""
+    assert candidate_score("要素市场化配置综合改革试点", "试点") > candidate_score("三个高地", "quoted")
+    assert candidate_score("住房公积金制度改革", "改革") > candidate_score("苏品苏货上平台", "quoted")
+    assert candidate_score("河长制", "制", 3) > candidate_score("河长制", "制", 1)
+    assert candidate_score("3+3+2现代产业体系", "体系") > candidate_score("现代产业体系", "体系")
+    body = "推行“三个高地”。推进农村集体产权制度改革。深化农村集体产权制度改革。"
+    assert [term for term, _ in rank_candidates(suggest_candidates(body))] == ["农村集体产权制度改革", "三个高地"]
+
+
+def test_the_cap_keeps_the_best_ranked_terms_and_every_strong_one():
+    body = "。".join(["推行“三个高地”", "推行“两个中心”", "实施“四个十大”", "推进要素市场化配置综合改革试点"]) + "。"
+    shown = {c.normalised for c in suggest_candidates(body, limit=1)}
+    assert shown == {"要素市场化配置综合改革试点"}
+    assert {c.normalised for c in suggest_candidates(body, limit=2)} >= {"要素市场化配置综合改革试点", "三个高地"}
+    assert candidate_cap("字" * 10_000) == 30 and candidate_cap("短") == 3

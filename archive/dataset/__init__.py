@@ -1,0 +1,66 @@
+"""The curated dataset researchers download: cities, categories, initiatives with aliases and
+relations, reports, and confirmed mentions with their passages and years.
+
+`tables.TABLES` is the one definition of the tables and their columns; the export (JSON, a zip of
+CSV files, one CSV per table), the loader and the public data page all read it. Exports are
+deterministic (rows ordered by slug or id, no timestamp inside, fixed zip member dates), so
+export → load into an empty archive → export gives the same bytes.
+
+- `tables`: the tables, their columns and types, `DatasetError`
+- `export`: rows of every table, and the JSON, zip and CSV files made from them
+- `summary`: row counts for the data page
+- `read`: a JSON or zip file back into typed tables
+- `load`: checked tables written into an empty archive, all or nothing
+
+Callers import from here (`from archive import dataset`, `from archive.dataset import …`).
+"""
+
+from archive.dataset.export import (
+    columns_csv,
+    dataset_json,
+    dataset_tables,
+    dataset_zip,
+    export_filename,
+    readme_text,
+    table_csv,
+)
+from archive.dataset.load import dataset_load, dataset_load_path
+from archive.dataset.read import dataset_read, dataset_read_path
+from archive.dataset.summary import DatasetSummary, TableSummary, dataset_summary
+from archive.dataset.tables import (
+    CSV_ENCODING,
+    DEFAULT_MAX_BYTES,
+    FORMAT,
+    TABLES,
+    TABLES_BY_NAME,
+    VERSION,
+    Column,
+    DatasetError,
+    Table,
+)
+
+__all__ = [
+    "CSV_ENCODING",
+    "DEFAULT_MAX_BYTES",
+    "FORMAT",
+    "TABLES",
+    "TABLES_BY_NAME",
+    "VERSION",
+    "Column",
+    "DatasetError",
+    "DatasetSummary",
+    "Table",
+    "TableSummary",
+    "columns_csv",
+    "dataset_json",
+    "dataset_load",
+    "dataset_load_path",
+    "dataset_read",
+    "dataset_read_path",
+    "dataset_summary",
+    "dataset_tables",
+    "dataset_zip",
+    "export_filename",
+    "readme_text",
+    "table_csv",
+]

@@ -1,0 +1,1 @@
+"""The research instrument: reading the archive as data (concordance and collocates)."""

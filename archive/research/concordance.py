@@ -1,0 +1,263 @@
+"""The concordance (keyword in context) and its collocates: reads for the page, the API and the CSV.
+
+The reports are those the search finds for the same query and filters; the lines are every
+occurrence of the query's terms in their titles and texts after normalisation, so `count` is what
+grep finds. Only the lines of the page asked for are cut out of the texts as written, so the first
+page of a common term over a large archive costs one pass of `bytes.count`-like work per report.
+"""
+
+import re
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from archive.models import Document
+from archive.research.kwic import Collocate, Line, collocates, count_occurrences, lines_in, term_pattern
+from archive.search import engine
+from archive.search.analyzers import words_of
+from archive.search.queries import ParsedQuery, parse_query
+from archive.search.results import FILTER_FIELDS, SearchForm
+
+SORTS = {
+    "report": gettext_lazy("报告"),
+    "left": gettext_lazy("左侧语境"),
+    "right": gettext_lazy("右侧语境"),
+    "city": gettext_lazy("城市"),
+    "year": gettext_lazy("年份"),
+}
+DEFAULT_WIDTH = 20
+MAX_PAGE_SIZE = 200
+# Sorting by context needs every line cut out of its text; beyond this many lines the page says so
+# and keeps the report order rather than making one request do unbounded work.
+MAX_CONTEXT_SORTED = 20_000
+MAX_REPORTS = 100_000
+COLLOCATE_WINDOW = 10
+
+
+class ConcordanceForm(SearchForm):
+    sort = forms.ChoiceField(required=False, choices=list(SORTS.items()))
+    width = forms.IntegerField(required=False, min_value=5, max_value=100)
+    window = forms.IntegerField(required=False, min_value=1, max_value=30)
+    page_size = forms.IntegerField(required=False, min_value=1, max_value=MAX_PAGE_SIZE)
+
+
+@dataclass
+class ConcordanceLine:
+    document: Document
+    line: Line
+
+    @property
+    def url(self) -> str:
+        anchor = f"#p{self.line.paragraph}" if self.line.paragraph else ""
+        return f"{self.document.get_absolute_url()}{anchor}"
+
+
+@dataclass
+class Concordance:
+    query: ParsedQuery
+    params: dict
+    count: int = 0  # every occurrence in the matching reports
+    reports: int = 0  # matching reports
+    reports_with_lines: int = 0
+    page: int = 1
+    page_size: int = 50
+    sort: str = "report"
+    width: int = DEFAULT_WIDTH
+    lines: list[ConcordanceLine] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+    elapsed_ms: float = 0.0
+    unavailable: str = ""
+
+    @property
+    def page_count(self) -> int:
+        return max(1, -(-self.count // self.page_size))
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.page_count
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+    @property
+    def first_number(self) -> int:
+        return (self.page - 1) * self.page_size + 1
+
+
+def _matching(query: ParsedQuery, params: dict) -> list[int]:
+    filters = {index_field: params.get(name) or [] for name, index_field in FILTER_FIELDS.items()}
+    found = engine.run(query, filters=filters, sort="date_asc", limit=MAX_REPORTS, facet_fields=())
+    return [hit.document_id for hit in found.hits]
+
+
+def _report_order(document_ids: list[int], sort: str) -> list[Document]:
+    documents = list(Document.objects.with_city().only("id", "title", "year_start", "city").filter(pk__in=document_ids))
+    if sort == "city":
+        key = lambda d: (d.city.name, d.year_start or 0, d.pk)  # noqa: E731
+    elif sort == "year":
+        key = lambda d: (d.year_start or 9999, d.city.name, d.pk)  # noqa: E731
+    else:
+        key = lambda d: d.pk  # noqa: E731
+    return sorted(documents, key=key)
+
+
+def _lines_of(documents: list[Document], pattern: re.Pattern, width: int) -> list[ConcordanceLine]:
+    texts = Document.objects.filter(pk__in=[d.pk for d in documents]).values_list("pk", "title", "body")
+    by_id = {pk: (title, body) for pk, title, body in texts}
+    lines = []
+    for document in documents:
+        title, body = by_id.get(document.pk, ("", ""))
+        lines.extend(ConcordanceLine(document, line) for line in lines_in(title, body, pattern, width=width))
+    return lines
+
+
+def concordance(params: dict) -> Concordance:
+    """Run a validated concordance (params = ConcordanceForm.cleaned_data)."""
+    started = time.perf_counter()
+    query = parse_query(params.get("q"))
+    result = Concordance(
+        query=query,
+        params=params,
+        page=params.get("page") or 1,
+        page_size=params.get("page_size") or 50,
+        sort=params.get("sort") or "report",
+        width=params.get("width") or DEFAULT_WIDTH,
+        notices=list(query.notices),
+    )
+    terms = [term.text for term in query.terms]
+    if not terms:
+        return result
+    try:
+        document_ids = _matching(query, params)
+        texts = engine.normalised_texts(document_ids)
+    except engine.SearchUnavailable as error:
+        result.unavailable = str(error)
+        return result
+    pattern = term_pattern(terms)
+    per_document = {pk: count_occurrences(text, pattern) for pk, text in texts.items()}
+    result.reports = len(document_ids)
+    result.count = sum(per_document.values())
+    result.reports_with_lines = sum(1 for n in per_document.values() if n)
+
+    documents = [d for d in _report_order(document_ids, result.sort) if per_document.get(d.pk)]
+    offset = (result.page - 1) * result.page_size
+    if result.sort in ("left", "right") and result.count > MAX_CONTEXT_SORTED:
+        result.notices.append(
+            _("共 %(count)s 处，超过 %(limit)s 处时不按语境排序，按报告排列；可加筛选条件缩小范围。")
+            % {"count": result.count, "limit": MAX_CONTEXT_SORTED}
+        )
+        result.sort = "report"
+    if result.sort in ("left", "right"):
+        lines = _lines_of(documents, pattern, result.width)
+        if result.sort == "left":
+            lines.sort(key=lambda row: (row.line.left[::-1], row.line.right, row.document.pk, row.line.start))
+        else:
+            lines.sort(key=lambda row: (row.line.right, row.line.left[::-1], row.document.pk, row.line.start))
+        result.lines = lines[offset : offset + result.page_size]
+    else:
+        # Walk the reports in order, counting, and cut lines only out of those the page shows.
+        seen = 0
+        page_documents = []
+        skip = 0
+        for document in documents:
+            count = per_document[document.pk]
+            if seen + count > offset and seen < offset + result.page_size:
+                if not page_documents:
+                    skip = offset - seen
+                page_documents.append(document)
+            seen += count
+            if seen >= offset + result.page_size:
+                break
+        lines = _lines_of(page_documents, pattern, result.width)
+        result.lines = lines[skip : skip + result.page_size]
+    result.elapsed_ms = (time.perf_counter() - started) * 1000
+    return result
+
+
+@dataclass
+class Collocates:
+    concordance: Concordance
+    window: int
+    rows: list[Collocate] = field(default_factory=list)
+
+
+def _is_word(word: str) -> bool:
+    # Two or more characters, at least one a letter: single characters are mostly function words
+    # (的, 和, 在) and punctuation, which would crowd out what a researcher is looking for.
+    return len(word) >= 2 and any(ch.isalpha() for ch in word)
+
+
+def concordance_collocates(params: dict, *, limit: int = 50) -> Collocates:
+    """Words within ±window characters of every occurrence, ranked by logDice against their
+    frequency in the matching reports."""
+    window = params.get("window") or COLLOCATE_WINDOW
+    found = concordance({**params, "page": 1, "page_size": 1, "sort": "report"})
+    result = Collocates(found, window)
+    terms = [term.text for term in found.query.terms]
+    if not terms or found.unavailable or not found.count:
+        return result
+    document_ids = _matching(found.query, params)
+    texts = engine.normalised_texts(document_ids)
+    pattern = term_pattern(terms)
+    windows = []
+    for text in texts.values():
+        normalised = text.decode("utf-8")
+        for match in pattern.finditer(normalised):
+            left = normalised[max(0, match.start() - window) : match.start()]
+            right = normalised[match.end() : match.end() + window]
+            windows.append(
+                (
+                    [w for w in words_of(left) if _is_word(w) and w not in terms],
+                    [w for w in words_of(right) if _is_word(w) and w not in terms],
+                )
+            )
+    seen = Counter(word for left, right in windows for word in left + right)
+    frequencies = engine.word_frequencies(sorted(seen), document_ids)
+    result.rows = collocates(windows, Counter(frequencies), node_count=found.count, limit=limit)
+    return result
+
+
+CSV_HEADER = ["report_id", "title", "city", "year", "paragraph", "left", "match", "right", "url"]
+# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value) -> str:
+    text = "" if value is None else str(value)
+    return f"'{text}" if text.startswith(_FORMULA_STARTS) else text
+
+
+def csv_rows(params: dict, *, base_url: str, generated):
+    """Every line of the concordance, report by report (memory bounded by one report), after two
+    rows that stamp the query and the date, so a file says what it is a concordance of."""
+    query = parse_query(params.get("q"))
+    yield [
+        _cell("# query"),
+        _cell(params.get("q") or ""),
+        *(_cell(f"{name}={','.join(map(str, params.get(name) or []))}") for name in FILTER_FIELDS if params.get(name)),
+    ]
+    yield ["# generated", generated.isoformat(timespec="seconds")]
+    yield CSV_HEADER
+    terms = [term.text for term in query.terms]
+    if not terms:
+        return
+    pattern = term_pattern(terms)
+    width = params.get("width") or DEFAULT_WIDTH
+    for document in _report_order(_matching(query, params), params.get("sort") or "report"):
+        for row in _lines_of([document], pattern, width):
+            yield [
+                document.pk,
+                _cell(document.display_title),
+                _cell(document.city.name),
+                document.year_start or "",
+                row.line.paragraph,
+                _cell(row.line.left),
+                _cell(row.line.match),
+                _cell(row.line.right),
+                base_url + row.url,
+            ]
