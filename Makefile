@@ -20,15 +20,19 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 
 setup: $(VENV)/.runtime
 
+# What the site writes (database and its -wal/-shm, secret key, index, backups) is for this account
+# only. Collected static files are public and keep the usual umask, so a proxy may serve them.
+PRIVATE := umask 077 &&
+
 # Migrate, import the seed reports and curated data, build static files. Safe to run again.
 data: setup
-	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py load_seed
-	$(BIN)/python manage.py rebuild_search
-	$(BIN)/python manage.py collectstatic --noinput -v 0
+	$(PRIVATE) $(BIN)/python manage.py migrate --noinput
+	$(PRIVATE) $(BIN)/python manage.py load_seed
+	$(PRIVATE) $(BIN)/python manage.py rebuild_search
+	umask 022 && $(BIN)/python manage.py collectstatic --noinput -v 0
 
 serve: data
-	$(BIN)/gunicorn -c reformsite/gunicorn.conf.py
+	$(PRIVATE) $(BIN)/gunicorn -c reformsite/gunicorn.conf.py
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
@@ -81,12 +85,12 @@ messages: setup
 
 # A consistent snapshot (database, dataset export, manifest) in var/backups/; safe while serving.
 backup: setup
-	$(BIN)/python manage.py backup_archive
+	$(PRIVATE) $(BIN)/python manage.py backup_archive
 
 # Stop the site first: make restore FILE=var/backups/reform-archive-YYYYmmdd-HHMMSS.tar.gz
 restore: setup
 	@test -n "$(FILE)" || { echo "usage: make restore FILE=var/backups/reform-archive-YYYYmmdd-HHMMSS.tar.gz" >&2; exit 2; }
-	$(BIN)/python manage.py restore_archive "$(FILE)"
+	$(PRIVATE) $(BIN)/python manage.py restore_archive "$(FILE)"
 
 # A local two-node OpenSearch cluster on 127.0.0.1:9200 (archive/search/cluster/README.md): built with
 # Maven on first use, idempotent, prints its URL. Needs Java 17 and Maven.

@@ -42,6 +42,7 @@ from django.db.utils import load_backend
 from django.utils import timezone
 
 from archive.dataset import dataset_json, dataset_tables
+from reformsite.permissions import PRIVATE_FILE, private_directory
 
 BACKUP_FORMAT = "reform-archive-backup"
 BACKUP_VERSION = 1
@@ -138,7 +139,7 @@ def backup_create(*, output_dir: Path, database: str = DEFAULT_DB_ALIAS) -> Path
     """Write reform-archive-YYYYmmdd-HHMMSS.tar.gz into output_dir and return its path. The file
     appears complete or not at all (written under a temporary name, then renamed)."""
     connection = connections[database]
-    output_dir.mkdir(parents=True, exist_ok=True)
+    private_directory(output_dir)  # backups hold password hashes and sessions: 0700, files 0600
     created = timezone.localtime()
     name = f"reform-archive-{created:%Y%m%d-%H%M%S}.tar.gz"
     with tempfile.TemporaryDirectory(dir=output_dir, prefix=".backup-") as work:
@@ -175,6 +176,7 @@ def backup_create(*, output_dir: Path, database: str = DEFAULT_DB_ALIAS) -> Path
         with tarfile.open(partial, "w:gz") as archive:
             for member in [MANIFEST_NAME, *members]:
                 archive.add(work / member, arcname=member, recursive=False)
+        partial.chmod(PRIVATE_FILE)
         target = output_dir / name
         os.replace(partial, target)
     return target
@@ -233,6 +235,7 @@ def backup_verify(archive: Path, work: Path) -> dict:
 
 def sqlite_replace(snapshot: Path, database: Path) -> None:
     """Rename the verified snapshot over the database, refusing while anyone else has it open."""
+    snapshot.chmod(PRIVATE_FILE)  # it becomes the live database (and gives its mode to -wal and -shm)
     if database.exists():
         try:
             # Leaving WAL mode needs every other connection closed; timeout=0: do not wait for them.

@@ -5,6 +5,9 @@ import os
 
 bind = os.environ.get("REFORM_BIND", f"127.0.0.1:{os.environ.get('PORT', '8000')}")
 wsgi_app = "reformsite.wsgi:application"
+# What the site writes (database and its -wal/-shm, index, backups) is for this account only;
+# set here, before the app loads, so the master and every worker inherit it.
+os.umask(0o077)
 
 # Threaded workers (gthread): a connection waits in the worker's poller, not in a thread, until it
 # sends something, and a client slow to send its headers holds one thread, not the whole worker

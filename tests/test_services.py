@@ -54,6 +54,18 @@ def test_gbk_copy_of_a_seed_is_a_duplicate_of_the_utf8_original():
     assert original.body == clean_report(seed_text("xuchang")).body
 
 
+def test_a_report_with_nul_bytes_imports_as_the_same_text_on_every_database():
+    """PostgreSQL refuses NUL in text (SQLite stores it): control characters are removed at import,
+    so the laced copy imports, holds no control character, and is a duplicate of the clean report.
+    (tests/test_postgres.py runs this file on PostgreSQL.)"""
+    laced = seed_text("xiangtan").replace("改革", "改\x00革", 5).replace("。", "。\x01\x1b\x7f\x80", 3)
+    result = document_import(data=laced.replace("\n", "\r\n").encode(), filename="nul.txt")
+    document = Document.objects.get(pk=result.document.pk)
+    controls = {chr(code) for code in [*range(0x20), *range(0x7F, 0xA0)]} - {"\n", "\t"}
+    assert not controls & (set(document.body) | set(document.raw_text) | set(document.title))
+    assert not document_import(data=seed_bytes("xiangtan"), filename="clean.txt").created
+
+
 def test_raw_text_is_kept_alongside_clean_body():
     document = document_import(data=seed_bytes("yongzhou"), filename="yz.txt").document
     assert "频道精选" in document.raw_text and "频道精选" not in document.body

@@ -289,6 +289,8 @@ def _type_problem(column: Column, value) -> str:
         )
     if not isinstance(value, str):
         return f"应为文本：{str(value)[:40]!r}"
+    if "\x00" in value:
+        return "含有 NUL 字符（U+0000），PostgreSQL 不能保存"
     if column.type == DATE:
         try:
             if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):

@@ -7,6 +7,7 @@ import re
 import zipfile
 from pathlib import Path
 
+from archive.dataset.cells import cell_restore
 from archive.dataset.tables import (
     COLUMNS_NAME,
     CSV_ENCODING,
@@ -18,6 +19,7 @@ from archive.dataset.tables import (
     README_NAME,
     TABLES,
     TABLES_BY_NAME,
+    TEXT,
     VERSION,
     Column,
     DatasetError,
@@ -111,7 +113,8 @@ DECIMAL_TEXT = re.compile(r"-?[0-9]{1,12}(\.[0-9]{1,12})?")
 
 
 def _csv_rows(table: Table, text: str, *, max_field: int) -> list[dict]:
-    """A CSV file's rows as JSON would have them: '' is null in nullable columns, numbers parsed."""
+    """A CSV file's rows as JSON would have them: '' is null in nullable columns, numbers parsed,
+    text cells neutralised against spreadsheet formulas restored (`cells.cell_restore`)."""
     previous_limit = csv.field_size_limit()
     csv.field_size_limit(max(previous_limit, max_field))
     problems = []
@@ -163,4 +166,6 @@ def _csv_value(column: Column, value: str):
         if not DECIMAL_TEXT.fullmatch(value):
             raise ValueError(f"不是小数：{value[:40]!r}")
         return float(value)
+    if column.type == TEXT:
+        return cell_restore(value)
     return value

@@ -1,7 +1,13 @@
 """Decode report files whatever their encoding: UTF-8 (with or without BOM), UTF-16/32 with a BOM,
-GB18030/GBK/GB2312 (common on Chinese government sites) and Big5 (Taiwan, Hong Kong)."""
+GB18030/GBK/GB2312 (common on Chinese government sites) and Big5 (Taiwan, Hong Kong).
+
+The decoded text holds no control characters but newline and tab: line breaks in other forms
+(CRLF, CR, vertical tab, form feed, NEL) become newlines and the rest (NUL, the other C0 and the
+C1 controls, DEL) are removed. PostgreSQL refuses NUL in text while SQLite stores it, so without
+this the same file imported on one and failed on the other."""
 
 import codecs
+import re
 import unicodedata
 
 from charset_normalizer import from_bytes
@@ -20,7 +26,14 @@ _BOMS = [
 ]
 # charset-normalizer considers only these; anything else is not a Chinese report we can read.
 _CANDIDATE_ENCODINGS = ["utf_8", "gb18030", "big5", "utf_16", "utf_32"]
-_ALLOWED_CONTROL = {"\n", "\r", "\t", "\f", "\v"}
+_ALLOWED_CONTROL = {"\n", "\r", "\t", "\f", "\v", "\x85"}
+_LINE_BREAKS = re.compile("\r\n?|[\v\f\x85]")
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def text_without_controls(text: str) -> str:
+    """Newlines for every kind of line break, and no other control character but tab."""
+    return _CONTROLS.sub("", _LINE_BREAKS.sub("\n", text))
 
 
 def _control_ratio(text: str) -> float:
@@ -71,6 +84,11 @@ def decode_report_bytes(data: bytes, *, max_bytes: int) -> tuple[str, str]:
             text = _mostly_cjk(data, encoding)
             if text is not None:
                 return _checked(text, encoding)
+        # A few stray NULs in a GB18030 file: there a NUL byte is never part of a character.
+        if data.count(b"\x00") <= len(data) // 100:
+            text = _mostly_cjk(data.replace(b"\x00", b""), "gb18030")
+            if text is not None:
+                return _checked(text, "gb18030")
         raise ReportRejected("二进制文件：不是文本报告")
 
     best = from_bytes(data, cp_isolation=_CANDIDATE_ENCODINGS).best()
@@ -96,6 +114,7 @@ def _checked(text: str, encoding: str) -> tuple[str, str]:
     text = text.lstrip("\ufeff")
     if _control_ratio(text) > 0.01:
         raise ReportRejected("二进制文件：含有大量控制字符，不是文本报告")
+    text = text_without_controls(text)
     if not text.strip():
         raise ReportRejected("空文件：没有任何内容")
     return text, encoding

@@ -402,6 +402,8 @@ class _Sentence:
             offset += len(word)
             if self.quotation_around(positions[offset - 1]) is not None:
                 continue  # a quotation is a name's own words (“以实绩论英雄”, “三化统筹”)
+            if len(word) >= 2 and self.view[positions[offset - len(word)] - 1] in "”’」』":
+                continue  # and so is a word right after one (“四化”同步集成改革示范区)
             if (number == 0 and truncated) or _is_stop(tokens, number):
                 cut, cut_token = offset, number
         if cut >= len(chars):
@@ -514,12 +516,17 @@ def _headed_spans(sentence: _Sentence) -> Iterator[_Span]:
             if _NOT_A_NAME_ENDING.search(view, around[0], around[1] - 1):
                 continue
             head_end = around[1]
+        # A quoted number names the system (省市县三级党政正职定期研究信访问题|“321”工作机制): the name starts there.
+        for open_, close in sentence.quotations:
+            if name_start < open_ < head_start and _NUMBERISH.fullmatch(view[open_ + 1 : close - 1]):
+                name_start = open_
+                break
         term = view[name_start:head_end]
         quoted = any(ch in _QUOTE_CHARS for ch in term)
         if head in _QUOTED_HEADS and not quoted:
             continue
         if head in _LAUNCHED_HEADS and not (
-            quoted or any(verb in view[max(start, name_start - 8) : name_start] for verb in _LAUNCH_BEFORE[signal])
+            quoted or any(verb in view[max(start, name_start - 12) : name_start] for verb in _LAUNCH_BEFORE[signal])
         ):
             continue
         # Before 制 the words are few and their tags unreliable (河|长 tags as place|adjective): they are checked by
@@ -582,7 +589,7 @@ _NUMBERISH = re.compile(r"[\d+\-—./%年月日" + _NUMERAL + r"]+")
 _LAUNCH_VERBS = frozenset(
     """
     推行 实施 推进 开展 深化 探索 创新 建立 构建 打造 开发 落实 推出 首创 启动 扩大 实行 参与 完善 传承 试行 施行
-    推广 创新推行 积极推行 大力实施 深入推进 全面推进 全力推进 纵深推进 持续深化 全面启动 扎实推进 创造性推出
+    推广 创新推行 积极推行 大力实施 深入推进 全面推进 全力推进 纵深推进 持续深化 全面启动 扎实推进 创造性推出 优化
     """.split()
 )
 
@@ -713,10 +720,14 @@ def _numbered_spans(sentence: _Sentence) -> Iterator[_Span]:
     view = sentence.view
     for match in _FORMULA.finditer(view, sentence.start, sentence.end):
         name_end = match.end()
-        # Only function words end the name: 组织架构, 工作部署 start with words that elsewhere launch a name.
-        for word, tag in _tagged(view[match.end() : min(sentence.end, match.end() + _FORMULA_NAME_MAX)]):
+        # Function words end the name, and stop words after its first word: 组织架构 and 工作部署 start with
+        # words that elsewhere launch a name, but 工作思路|落实到位 is what follows it.
+        for number, (word, tag) in enumerate(
+            _tagged(view[match.end() : min(sentence.end, match.end() + _FORMULA_NAME_MAX)])
+        ):
             if (
-                tag in {"u", "c", "p", "uj", "ul"}
+                (number > 0 and word in _STOP_WORDS)
+                or tag in {"u", "c", "p", "uj", "ul"}
                 or word in {"是", "为", "建设"}
                 or not all(_NAME_CHAR.match(ch) for ch in word)
             ):
@@ -772,7 +783,7 @@ _SIGNAL_STRENGTH = {
     "一X一X": 2.5,
     "即": 2.5,
     "一体化": 2.5,
-    "document": 2.0,
+    "document": 3.0,
     "行动": 2.0,
     "plus": 2.0,
     "quoted": 2.0,
@@ -783,7 +794,9 @@ _SIGNAL_STRENGTH = {
 }
 # Endings that name a reform whatever the signal that found the term (“三变”改革, 住房公积金制度改革).
 _REFORM_ENDINGS = re.compile(r"(?:制度改革|体制改革|综合改革|改革试点|试点|示范区|试验区)$")
-_FORMULA_INSIDE = re.compile(r"\d\+")
+# Not 深化改革委员会工作规则: the committee's own rules carry no reform.
+_DOCUMENT_OF_REFORM = re.compile(r"改革(?!委员会|领导小组|办)|试点|制度")
+_FORMULA_INSIDE = re.compile(r"\d\+|^\d{3,}")
 
 
 def candidate_score(normalised: str, signal: str, occurrences: int = 1) -> float:
@@ -798,8 +811,8 @@ def candidate_score(normalised: str, signal: str, occurrences: int = 1) -> float
         score += 1.0
     if _FORMULA_INSIDE.search(normalised):
         score += 1.0
-    if signal == "document" and re.search("改革|试点|制度", normalised):
-        score += 2.5  # 《…公务用车制度改革实施方案》: a document that carries a reform
+    if signal == "document" and _DOCUMENT_OF_REFORM.search(normalised):
+        score += 1.5  # 《…公务用车制度改革实施方案》: a document that carries a reform
     if signal == "quoted" and _NAME_ENDING.search(normalised):
         score += 1.0  # 一网通办, 最多跑一次, 综合查一次: the endings of service reforms
     score += 1.5 * math.log2(max(occurrences, 1))

@@ -15,6 +15,7 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from archive.dataset.cells import cell_neutralise
 from archive.models import Document
 from archive.research.kwic import Collocate, Line, collocates, count_occurrences, lines_in, term_pattern
 from archive.search import engine
@@ -223,13 +224,6 @@ def concordance_collocates(params: dict, *, limit: int = 50) -> Collocates:
 
 
 CSV_HEADER = ["report_id", "title", "city", "year", "paragraph", "left", "match", "right", "url"]
-# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value) -> str:
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(_FORMULA_STARTS) else text
 
 
 def csv_rows(params: dict, *, base_url: str, generated):
@@ -237,9 +231,13 @@ def csv_rows(params: dict, *, base_url: str, generated):
     rows that stamp the query and the date, so a file says what it is a concordance of."""
     query = parse_query(params.get("q"))
     yield [
-        _cell("# query"),
-        _cell(params.get("q") or ""),
-        *(_cell(f"{name}={','.join(map(str, params.get(name) or []))}") for name in FILTER_FIELDS if params.get(name)),
+        cell_neutralise("# query"),
+        cell_neutralise(params.get("q") or ""),
+        *(
+            cell_neutralise(f"{name}={','.join(map(str, params.get(name) or []))}")
+            for name in FILTER_FIELDS
+            if params.get(name)
+        ),
     ]
     yield ["# generated", generated.isoformat(timespec="seconds")]
     yield CSV_HEADER
@@ -252,12 +250,12 @@ def csv_rows(params: dict, *, base_url: str, generated):
         for row in _lines_of([document], pattern, width):
             yield [
                 document.pk,
-                _cell(document.display_title),
-                _cell(document.city.name),
+                cell_neutralise(document.display_title),
+                cell_neutralise(document.city.name),
                 document.year_start or "",
                 row.line.paragraph,
-                _cell(row.line.left),
-                _cell(row.line.match),
-                _cell(row.line.right),
+                cell_neutralise(row.line.left),
+                cell_neutralise(row.line.match),
+                cell_neutralise(row.line.right),
                 base_url + row.url,
             ]

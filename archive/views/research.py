@@ -1,13 +1,14 @@
-"""The research instrument: the concordance page, its JSON API and its CSV download.
+"""The research instrument: concordance, trends and search results that leave the site (CSV, Atom).
 
-All three take the same parameters (the search's query and filters, plus sort, width, page), so a
+Each takes the search's query and filters (plus its own sort, width, page …) in the address, so a
 link reproduces what a researcher saw."""
 
 import csv
 import io
 
-from django.http import HttpResponseBadRequest, StreamingHttpResponse
+from django.http import HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 from drf_spectacular.types import OpenApiTypes
@@ -15,8 +16,19 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from archive.research.concordance import SORTS, ConcordanceForm, concordance, concordance_collocates, csv_rows
-from archive.throttling import AnonThrottle, ConcordanceThrottle, throttle
+from archive.dataset.cells import cell_neutralise
+from archive.feeds import SearchFeed
+from archive.research.concordance import (
+    SORTS,
+    ConcordanceForm,
+    concordance,
+    concordance_collocates,
+    csv_rows,
+)
+from archive.research.leaving import search_export_rows
+from archive.research.trends import BY, RATE_PER, TrendsForm, term_trends
+from archive.search.results import SearchForm
+from archive.throttling import AnonThrottle, ConcordanceThrottle, SearchThrottle, throttle
 
 FILTER_NAMES = ("city", "province", "year", "category", "initiative")
 
@@ -129,22 +141,162 @@ def concordance_csv(request):
         return _bad_request(form)
     base_url = request.build_absolute_uri("/").rstrip("/")
 
-    def stream():
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        buffer.write("\ufeff")
-        for row in csv_rows(form.cleaned_data, base_url=base_url, generated=timezone.now()):
-            writer.writerow(row)
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-
+    rows = csv_rows(form.cleaned_data, base_url=base_url, generated=timezone.now())
     stamp = timezone.localdate().isoformat()
-    response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(_csv_stream(rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="reform-archive-concordance-{stamp}.csv"'
     return response
+
+
+def _csv_stream(rows):
+    """CSV text a row at a time, UTF-8 with a BOM so Excel and WPS read the Chinese."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    buffer.write("\ufeff")
+    for row in rows:
+        writer.writerow(row)
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
 
 
 def _bad_request(form) -> HttpResponseBadRequest:
     messages = "; ".join(f"{name}: {' '.join(errors)}" for name, errors in form.errors.items())
     return HttpResponseBadRequest(messages, content_type="text/plain; charset=utf-8")
+
+
+def _trends_chart(trends, search_url: str) -> dict:
+    """What static/js/charts.js draws: one series per term over the points (years in order)."""
+    points = [point for point in trends.points if point.key]
+    return {
+        "by": trends.by,
+        "labels": [point.label for point in points],
+        "keys": [point.key for point in points],
+        "search_url": search_url,
+        "filter": trends.by if trends.by != "year" else "year",
+        "series": [
+            {
+                "name": typed,
+                "term": term,
+                "rates": [point.rate(term) for point in points],
+                "hits": [point.hits[term] for point in points],
+            }
+            for typed, term in trends.terms
+        ],
+    }
+
+
+@require_safe
+@throttle(SearchThrottle)
+def trends_page(request):
+    form = TrendsForm(request.GET)
+    context = {"form": form, "by_choices": list(BY.items())}
+    if not form.is_valid():
+        return render(request, "archive/trends.html", {**context, "errors": form.errors}, status=400)
+    trends = term_trends(form)
+    context.update(
+        by_label=BY[trends.by], trends=trends, chart=_trends_chart(trends, reverse("search")) if trends.points else None
+    )
+    return render(request, "archive/trends.html", context)
+
+
+def _trends_json(trends) -> dict:
+    return {
+        "by": trends.by,
+        "rate_per": RATE_PER,
+        "terms": [
+            {
+                "term": typed,
+                "normalised": term,
+                "total": trends.total(term),
+                "points": [
+                    {
+                        "key": point.key or None,
+                        "label": point.label,
+                        "hits": point.hits[term],
+                        "reports": point.reports[term],
+                        "characters": point.characters,
+                        "rate": point.rate(term),
+                    }
+                    for point in trends.points
+                ],
+            }
+            for typed, term in trends.terms
+        ],
+    }
+
+
+class TrendsAPIView(APIView):
+    throttle_classes = [AnonThrottle, SearchThrottle]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("q", str, description="逗号分隔的词，如 河长制,林长制（最多 8 个）"),
+            OpenApiParameter("by", str, enum=list(BY)),
+            *(OpenApiParameter(name, str, many=True) for name in FILTER_NAMES),
+        ],
+        responses={200: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT, 503: OpenApiTypes.OBJECT},
+    )
+    def get(self, request):
+        form = TrendsForm(request.GET)
+        if not form.is_valid():
+            return Response({"errors": form.errors.get_json_data()}, status=400)
+        trends = term_trends(form)
+        if trends.unavailable:
+            return Response({"error": trends.unavailable}, status=503)
+        return Response(_trends_json(trends))
+
+
+@require_safe
+@throttle(SearchThrottle)
+def trends_csv(request):
+    form = TrendsForm(request.GET)
+    if not form.is_valid():
+        return _bad_request(form)
+    trends = term_trends(form)
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer)
+    writer.writerow(["# query", cell_neutralise(form.cleaned_data.get("q") or ""), f"by={trends.by}"])
+    writer.writerow(["# generated", timezone.now().isoformat(timespec="seconds")])
+    writer.writerow(["term", trends.by, "hits", "reports", "characters", f"rate_per_{RATE_PER}"])
+    for typed, term in trends.terms:
+        for point in trends.points:
+            writer.writerow(
+                [
+                    cell_neutralise(typed),
+                    cell_neutralise(point.label),
+                    point.hits[term],
+                    point.reports[term],
+                    point.characters,
+                    point.rate(term),
+                ]
+            )
+    stamp = timezone.localdate().isoformat()
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="reform-archive-trends-{stamp}.csv"'
+    return response
+
+
+@require_safe
+@throttle(SearchThrottle)
+def search_export_csv(request):
+    """Every report a search finds, with metadata and snippets: /api/search/export.csv?q=…"""
+    form = SearchForm(request.GET)
+    if not form.is_valid():
+        return _bad_request(form)
+    base_url = request.build_absolute_uri("/").rstrip("/")
+    rows = search_export_rows(form.cleaned_data, base_url=base_url, generated=timezone.now())
+    stamp = timezone.localdate().isoformat()
+    response = StreamingHttpResponse(_csv_stream(rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="reform-archive-search-{stamp}.csv"'
+    return response
+
+
+@require_safe
+@throttle(SearchThrottle)
+def search_feed(request):
+    form = SearchForm(request.GET)
+    if not form.is_valid():
+        return _bad_request(form)
+    return SearchFeed(form.cleaned_data)(request)

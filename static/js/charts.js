@@ -35,6 +35,38 @@
   }
 
   var builders = {
+    /* Term trends: a line per term (a bar per place when by province or city), rate per 10,000
+       characters; a click on a point opens the search for that term there. */
+    trends: function (data, el, chart) {
+      var byYear = data.by === "year";
+      chart.on("click", function (params) {
+        var series = data.series[params.seriesIndex];
+        var key = data.keys[params.dataIndex];
+        if (!series || !key) return;
+        window.location.href = data.search_url + "?q=" + encodeURIComponent(series.term) +
+          "&" + encodeURIComponent(data.filter) + "=" + encodeURIComponent(key);
+      });
+      return {
+        color: PALETTE,
+        tooltip: {
+          trigger: "axis",
+          formatter: function (items) {
+            return escapeText(items[0].axisValue) + "<br>" + items.map(function (item) {
+              var series = data.series[item.seriesIndex];
+              return escapeText(series.name) + "：" + item.value + "（" + series.hits[item.dataIndex] + "）";
+            }).join("<br>");
+          }
+        },
+        legend: { top: 0, left: 0 },
+        grid: { left: 8, right: 12, top: 40, bottom: 8, containLabel: true },
+        xAxis: { type: "category", data: data.labels, axisLabel: { rotate: byYear ? 0 : 40 } },
+        yAxis: { type: "value" },
+        series: data.series.map(function (series) {
+          return { type: byYear ? "line" : "bar", name: series.name, data: series.rates, cursor: "pointer",
+                   symbolSize: 8, barMaxWidth: 24 };
+        })
+      };
+    },
     timeline: function (data, el, chart) {
       var years = data.years.map(String);
       onColumnClick(chart, function (index) {
@@ -94,7 +126,7 @@
       // dated ones: they adopted by that year, perhaps years before.
       var noLaterThan = data.noLaterThanCities || years.map(function () { return []; });
       return {
-        color: [ACCENT, "#d8a39a", "#ffffff"],
+        color: [ACCENT, "#d8a39a", "#f6e3df"],
         tooltip: {
           trigger: "axis",
           formatter: function (items) {
@@ -119,7 +151,7 @@
           { type: "bar", name: data.newLabel, stack: "new", data: data.newCities.map(function (cities) { return cities.length; }), barMaxWidth: 24 },
           {
             type: "bar", name: data.noLaterThanLabel, stack: "new", barMaxWidth: 24,
-            itemStyle: { color: "#ffffff", borderColor: ACCENT, borderWidth: 1.5, borderType: "dashed" },
+            itemStyle: { color: "#f6e3df", borderColor: ACCENT, borderWidth: 1.5, borderType: "dashed" },
             data: noLaterThan.map(function (cities) { return cities.length; })
           }
         ]
@@ -162,9 +194,11 @@
             type: "scatter",
             name: hollow ? data.noLaterThanLabel : data.datedLabel,
             coordinateSystem: "geo",
+            // emptyCircle draws the ring in the series colour, in the legend too.
+            symbol: hollow ? "emptyCircle" : "circle",
             symbolSize: 11,
             cursor: "pointer",
-            itemStyle: hollow ? { color: "#ffffff", borderColor: ACCENT, borderWidth: 2 } : { color: ACCENT, borderColor: "#fff", borderWidth: 1 },
+            itemStyle: hollow ? { color: ACCENT, borderWidth: 2 } : { color: ACCENT, borderColor: "#fff", borderWidth: 1 },
             label: { show: true, position: "right", formatter: "{b}", color: "#1f2328", fontSize: 12 },
             data: data.points.map(function (point, index) {
               if (Boolean(point.noLaterThan) !== hollow) return null;

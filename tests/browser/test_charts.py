@@ -62,14 +62,14 @@ def test_initiative_map_marks_adopting_cities_and_a_city_opens_its_timeline(page
     wait_for_chart(page, "adoption-map")
     series = page.evaluate(
         """() => window.archiveCharts['adoption-map'].getOption().series.map(
-            s => [s.name, s.itemStyle.color, s.data.map(p => [p.name, p.value])])"""
+            s => [s.name, s.symbol, s.data.map(p => [p.name, p.value])])"""
     )
-    points = [point for _name, _color, data in series for point in data]
+    points = [point for _name, _symbol, data in series for point in data]
     assert {name for name, _ in points} == {"株洲", "湘潭", "许昌"}
     # Filled where the reports date it (许昌 2020), hollow where only the report's year does.
-    (dated, dated_color, dated_points), (hollow, hollow_color, hollow_points) = series
+    (dated, dated_symbol, dated_points), (hollow, hollow_symbol, hollow_points) = series
     assert {name for name, _ in dated_points} == {"许昌"} and {name for name, _ in hollow_points} == {"株洲", "湘潭"}
-    assert hollow_color == "#ffffff" != dated_color
+    assert (dated_symbol, hollow_symbol) == ("circle", "emptyCircle")
     legend = page.evaluate("() => window.archiveCharts['adoption-map'].getOption().legend[0].data")
     assert legend == [dated, hollow]
     diffusion = page.evaluate("() => window.archiveCharts.diffusion.getOption().series.map(s => s.data)")

@@ -75,3 +75,32 @@ def test_undecodable_bytes_are_rejected():
 def test_file_over_the_size_limit_is_rejected_before_decoding():
     with pytest.raises(ReportRejected, match="文件过大"):
         decode_report_bytes(seed_bytes("zhuzhou"), max_bytes=1000)
+
+
+CONTROLS_STRIPPED = "\x00\x01\x08\x0e\x1b\x1f\x7f\x80\x9f"
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "gb18030"])
+def test_nul_and_other_control_characters_are_removed(encoding):
+    """NUL (which PostgreSQL refuses and SQLite keeps), the other C0 and C1 controls and DEL go;
+    the text is otherwise the same, so both databases hold the same text."""
+    original = seed_text("xiangtan")
+    laced = original.replace("改革", "改\x00革", 3).replace("。", "。\x1b[0m\x7f", 2)
+    laced = laced.replace("株洲", "株\x01洲").replace("湘潭", "湘\x08\x0e\x1f潭", 1)
+    if encoding != "gb18030":  # GB18030 has no C1 controls of its own
+        laced = laced.replace("市", "市\x80\x9f", 2)
+    text, _ = decode_report_bytes(laced.encode(encoding), max_bytes=LIMIT)
+    assert not set(CONTROLS_STRIPPED) & set(text)
+    assert text == original.replace("。", "。[0m", 2)  # the escape's printable tail is text
+
+
+def test_line_breaks_of_every_kind_become_newlines_and_tabs_stay():
+    data = "株洲市改革报告\r\n第一段。\r第二段。\f第三段，\t列表项。\v第四段\x85第五段。\n".encode()
+    text, _ = decode_report_bytes(data, max_bytes=LIMIT)
+    assert text == "株洲市改革报告\n第一段。\n第二段。\n第三段，\t列表项。\n第四段\n第五段。\n"
+
+
+def test_a_file_mostly_of_control_characters_is_still_binary():
+    data = ("株洲市" + CONTROLS_STRIPPED * 10).encode() * 50
+    with pytest.raises(ReportRejected, match="二进制文件"):
+        decode_report_bytes(data, max_bytes=LIMIT)

@@ -334,6 +334,10 @@ def test_seed_candidates_point_at_their_terms_and_sentences(bodies):
         ("实施新一轮重点产业链高质量发展行动,培育集群。", [("重点产业链高质量发展行动", "行动")]),
         ("深入开展“江苏优品行全球”行动。", [("“江苏优品行全球”行动", "行动")]),
         ("实施职工带薪休假制度。", [("职工带薪休假制度", "制")]),
+        ("完善以信用信息为基础的企业融资增信制度。", [("企业融资增信制度", "制")]),
+        # A quoted number names the system; a word right after a quotation belongs to the name.
+        ("建立省市县三级党政正职定期研究信访问题“321”工作机制。", [("“321”工作机制", "机制")]),
+        ("推进“四化”同步集成改革示范区建设。", [("“四化”同步集成改革示范区", "示范区")]),
         # A quoted slogan launched with its field between.
         ("深化制造业“智改数转网联”。", [("“智改数转网联”", "quoted")]),
     ],

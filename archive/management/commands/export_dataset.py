@@ -1,11 +1,12 @@
 """Export the curated dataset as one JSON file or a zip of CSV files (what /api/export/ serves)."""
 
+import os
 import time
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from archive.dataset import dataset_json, dataset_tables, dataset_zip, export_filename
+from archive.dataset import dataset_json_chunks, dataset_tables_lazily, dataset_zip_chunks, export_filename
 
 
 class Command(BaseCommand):
@@ -24,19 +25,37 @@ class Command(BaseCommand):
 
     def handle(self, *args, format, output, base_url, **options):
         started = time.perf_counter()
-        tables = dataset_tables(base_url=base_url)
-        content = dataset_json(tables) if format == "json" else dataset_zip(tables)
+        counts = {}
+        tables = {name: _counted(rows, counts, name) for name, rows in dataset_tables_lazily(base_url=base_url).items()}
+        chunks = dataset_json_chunks(tables) if format == "json" else dataset_zip_chunks(tables)
         if str(output) == "-":
             if format != "json":
                 raise CommandError("zip 不能写到标准输出，请用 --output 指定文件")
-            self.stdout.write(content.decode("utf-8"), ending="")
+            for chunk in chunks:  # each JSON chunk is whole characters
+                self.stdout.write(chunk.decode("utf-8"), ending="")
             return
         path = output or Path(export_filename("json" if format == "json" else "zip"))
+        # Written beside the target and renamed into place: an interrupted export leaves no half file.
+        partial = path.with_name(f".{path.name}.partial")
+        size = 0
         try:
-            path.write_bytes(content)
+            with partial.open("wb") as handle:
+                for chunk in chunks:
+                    handle.write(chunk)
+                    size += len(chunk)
+            os.replace(partial, path)
         except OSError as error:
+            partial.unlink(missing_ok=True)
             raise CommandError(f"无法写入 {path}：{error.strerror}") from error
-        counts = "，".join(f"{name} {len(rows)}" for name, rows in tables.items())
-        self.stdout.write(
-            f"已导出 {path}（{len(content):,} 字节，用时 {time.perf_counter() - started:.2f} 秒）：{counts}"
-        )
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            raise
+        summary = "，".join(f"{name} {count}" for name, count in counts.items())
+        self.stdout.write(f"已导出 {path}（{size:,} 字节，用时 {time.perf_counter() - started:.2f} 秒）：{summary}")
+
+
+def _counted(rows, counts: dict, name: str):
+    counts[name] = 0
+    for row in rows:
+        counts[name] += 1
+        yield row

@@ -1,0 +1,54 @@
+"""The research instrument in a real browser: concordance lines and collocates, term trends with
+their chart, at desktop and phone width."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import PHONE
+
+pytestmark = pytest.mark.browser
+
+
+def test_concordance_lists_lines_sorts_them_and_links_to_the_paragraph(page, screenshot):
+    page.goto("/concordance/?q=河长制")
+    table = page.locator("table.kwic")
+    expect(table.locator("tbody tr").first).to_be_visible()
+    matches = table.locator("td.kwic-match").all_inner_texts()
+    assert matches and all(text.strip() in {"河长制", "河長制"} for text in matches)
+    screenshot("desktop")
+    screenshot("phone", viewport=PHONE)
+    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
+
+    page.get_by_role("navigation", name="排序").get_by_role("link", name="右侧语境").click()
+    expect(page).to_have_url(re.compile(r"sort=right"))
+    rights = page.locator("td.kwic-right").all_inner_texts()
+    assert rights == sorted(rights)
+
+    page.locator("td.kwic-match a").first.click()
+    expect(page).to_have_url(re.compile(r"/documents/\d+/#p\d+$"))
+    anchor = page.url.rsplit("#", 1)[1]
+    expect(page.locator(f"#{anchor}")).to_contain_text("河长制")
+
+
+def test_collocates_tab_ranks_words_by_log_dice(page, screenshot):
+    page.goto("/concordance/?q=改革")
+    page.get_by_role("link", name="搭配词").click()
+    rows = page.locator("table.collocates tbody tr")
+    expect(rows.first).to_be_visible()
+    scores = [float(text) for text in page.locator("table.collocates tbody td:last-child").all_inner_texts()]
+    assert scores == sorted(scores, reverse=True)
+    screenshot()
+
+
+def test_trends_draws_a_chart_whose_point_opens_the_search(page, screenshot):
+    page.goto("/trends/?q=河长制,放管服&by=city")
+    chart = page.locator('div.chart[data-chart="trends"]')
+    expect(chart).to_have_attribute("data-rendered", "1")
+    expect(page.locator("table.matrix tbody tr").first).to_be_visible()
+    screenshot("desktop")
+    screenshot("phone", viewport=PHONE)
+    page.locator("table.matrix tbody a").first.click()
+    expect(page).to_have_url(re.compile(r"/search/\?q=.+&city=[a-z]+"))
+    expect(page.get_by_text(re.compile(r"找到 \d+ 篇报告"))).to_be_visible()
