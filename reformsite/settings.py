@@ -254,6 +254,10 @@ CONTENT_SECURITY_POLICY = {
         "base-uri": ["'none'"],
         "frame-ancestors": ["'none'"],
         "form-action": ["'self'"],
+        # Style attributes only (not <style> elements, which stay 'self'): ECharts 4.9 writes its
+        # tooltips with innerHTML whose colour markers carry style="…". An attribute cannot run
+        # script or, without selectors, read the page; our own templates have none (tested).
+        "style-src-attr": ["'unsafe-inline'"],
     },
 }
 

@@ -492,6 +492,7 @@ def test_content_security_policy_on_every_response(client, seeded, url):
     assert policy["object-src"] == ["'none'"] and policy["base-uri"] == ["'none'"]
     assert policy["frame-ancestors"] == ["'none'"]
     assert "script-src" not in policy and "style-src" not in policy  # default-src: no 'unsafe-inline'
+    assert policy["style-src-attr"] == ["'unsafe-inline'"]  # ECharts' tooltips; not <style> elements
 
 
 @pytest.mark.parametrize(
