@@ -1,7 +1,9 @@
 """How names are shown in the interface language: Chinese pages use the characters as written,
 English pages put the pinyin first so readers who do not read Chinese can still tell cities apart."""
 
+from django.utils.html import conditional_escape, format_html
 from django.utils.translation import get_language
+from pypinyin import lazy_pinyin
 
 from archive.importing.gazetteer import province_english
 
@@ -27,3 +29,40 @@ def province_label(province: str) -> str:
 def category_label(category) -> str:
     """A policy area's name in the interface language (the Chinese name when no English one is set)."""
     return category.name if is_chinese_interface() else (category.name_en or category.name)
+
+
+def initiative_pinyin(name: str) -> str:
+    """河长制 → he zhang zhi: syllables without tones (pypinyin's guess at a tone can be wrong, as in
+    长株潭), so a reader can say the name; digits and signs stay as written."""
+    return " ".join(syllable for syllable in lazy_pinyin(name) if syllable.strip())
+
+
+def initiative_label(initiative) -> str:
+    """河长制 on Chinese pages; River Chief System 河长制 on English ones, or 河长制 he zhang zhi when
+    no English name has been set (the Chinese name is always there, as researchers cite it)."""
+    if is_chinese_interface():
+        return initiative.name
+    if initiative.name_en:
+        return f"{initiative.name_en} {initiative.name}"
+    return f"{initiative.name} {initiative_pinyin(initiative.name)}"
+
+
+def initiative_html(initiative) -> str:
+    """initiative_label as HTML, each part marked with its language, for links and headings."""
+    if is_chinese_interface():
+        return conditional_escape(initiative.name)  # the page itself is lang="zh-Hans"
+    if initiative.name_en:
+        return format_html('{} <span lang="zh-Hans">{}</span>', initiative.name_en, initiative.name)
+    return format_html(
+        '<span lang="zh-Hans">{}</span> <span class="pinyin">{}</span>',
+        initiative.name,
+        initiative_pinyin(initiative.name),
+    )
+
+
+def initiative_description(initiative) -> tuple[str, str]:
+    """The description in the interface language and its language code: English pages fall back
+    to the Chinese description when no English one has been written."""
+    if not is_chinese_interface() and initiative.description_en:
+        return initiative.description_en, "en"
+    return initiative.description, "zh-Hans"

@@ -33,6 +33,17 @@ class CityQuerySet(models.QuerySet):
         """Only the cities the archive holds reports for."""
         return self.filter(documents__isnull=False).distinct()
 
+    def named(self, keys: list[str]):
+        """The cities any of these normalised names could mean: slug (zhuzhou), short name (株洲),
+        full name (株洲市), adcode (430200 or 430200000000), or a pinyin that several cities
+        share (fuzhou: fuzhou-fujian and fuzhou-jiangxi). A superset; the caller decides."""
+        adcodes = [key.ljust(12, "0") for key in keys if key.isdigit() and len(key) in (6, 12)]
+        lookup = Q(slug__in=keys) | Q(short_name__in=keys) | Q(name__in=keys) | Q(adcode__in=adcodes)
+        for key in keys:
+            if key.isascii() and key.isalpha():
+                lookup |= Q(slug__startswith=f"{key}-")
+        return self.filter(lookup)
+
 
 class City(models.Model):
     """A prefecture-level unit (or municipality) from the gazetteer."""
@@ -222,6 +233,13 @@ class Initiative(models.Model):
         Category, verbose_name=_("政策领域"), on_delete=models.PROTECT, related_name="initiatives"
     )
     description = models.TextField(_("简介"), blank=True)
+    name_en = models.CharField(
+        _("英文名称"),
+        max_length=160,
+        blank=True,
+        help_text=_("英文界面显示的名称，如 River Chief System；留空则显示中文名称和拼音"),
+    )
+    description_en = models.TextField(_("英文简介"), blank=True)
     related = models.ManyToManyField("self", verbose_name=_("相关改革"), blank=True, symmetrical=True)
 
     objects = InitiativeQuerySet.as_manager()

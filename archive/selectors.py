@@ -3,10 +3,13 @@
 from dataclasses import dataclass, field
 from itertools import groupby
 
-from django.db.models import Count, Min, Prefetch, Q
+from django.db.models import Count, Max, Min, Prefetch, Q
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
-from archive.highlighting import Span, mark_spans
+from archive.display import city_full_label, province_label
+from archive.highlighting import Span, mark_paragraphs
 from archive.importing.suggestions import STRONG_SCORE, candidate_cap, candidate_score
 from archive.models import (
     CandidateStatus,
@@ -22,7 +25,8 @@ from archive.models import (
     YearSource,
     year_label,
 )
-from archive.search.highlight import hit_spans
+from archive.search.highlight import MAX_MARKS, Matches, find_matches, hit_spans
+from archive.search.normalise import normalise
 
 
 @dataclass
@@ -42,8 +46,25 @@ def archive_summary() -> ArchiveSummary:
     )
 
 
+def example_document() -> Document | None:
+    """The report the About page shows how to cite: the first one imported."""
+    return Document.objects.order_by("pk").only("pk").first()
+
+
 def cities_with_documents():
-    return City.objects.with_documents().with_document_count().order_by("adcode")
+    """Cities with reports, each with how many, the years they cover (first_year–last_year) and
+    how many initiatives they confirm: still one query, so the city cards cost nothing extra."""
+    confirmed = Q(documents__mentions__status=MentionStatus.CONFIRMED)
+    return (
+        City.objects.with_documents()
+        .with_document_count()
+        .annotate(
+            first_year=Min("documents__year_start"),
+            last_year=Max(Coalesce("documents__year_end", "documents__year_start")),
+            initiative_count=Count("documents__mentions__initiative", filter=confirmed, distinct=True),
+        )
+        .order_by("adcode")
+    )
 
 
 def cities_by_province() -> list[tuple[str, list[City]]]:
@@ -53,6 +74,71 @@ def cities_by_province() -> list[tuple[str, list[City]]]:
 
 def city_get(slug: str) -> City:
     return get_object_or_404(City, slug=slug)
+
+
+MAX_CITY_NAME = 60  # City.slug's max_length; full names are shorter
+
+
+class CityNameError(ValueError):
+    """A city parameter that names no city, or more than one; the message says which and how to
+    name it instead."""
+
+
+def _city_key(text: str) -> str:
+    """The name as looked up; "" (no city) for text no city name can be, such as a NUL byte, which
+    PostgreSQL refuses in a query, or anything longer than the longest name."""
+    key = normalise(text.strip())
+    return key if len(key) <= MAX_CITY_NAME and key.isprintable() else ""
+
+
+def _names_city(key: str, city: City) -> bool:
+    return key in (city.slug, city.short_name, city.name, city.adcode, city.adcode[:6]) or city.slug.startswith(
+        f"{key}-"
+    )
+
+
+def cities_by_name(texts: list[str]) -> tuple[list[City], list[str]]:
+    """The cities named, in the order named and each once, and an error message for every text
+    that names none or several. A text may be the slug (zhuzhou), the short name (株洲), the full
+    name (株洲市), either in traditional characters (長春), the adcode (430200), or the pinyin
+    that two cities share (fuzhou names 福州 and 抚州: an error listing both). One query."""
+    keys = {text: _city_key(text) for text in texts}
+    candidates = list(City.objects.named([key for key in keys.values() if key]))
+    found: dict[int, City] = {}
+    errors = []
+    for text, key in keys.items():
+        matches = [city for city in candidates if key and _names_city(key, city)]
+        # An exact slug or name wins over a pinyin that other cities share.
+        exact = [city for city in matches if key in (city.slug, city.short_name, city.name)]
+        matches = exact or matches
+        if len(matches) == 1:
+            found.setdefault(matches[0].pk, matches[0])
+        elif matches:
+            choices = _("、").join(
+                _("%(city)s（%(slug)s，%(province)s）")
+                % {"city": city_full_label(city), "slug": city.slug, "province": province_label(city.province)}
+                for city in matches
+            )
+            errors.append(
+                _("“%(name)s”可指多个城市：%(choices)s。请改用其中一个的拼音标识。")
+                % {"name": text, "choices": choices}
+            )
+        else:
+            errors.append(
+                _(
+                    "未知的城市：“%(name)s”。可用拼音标识（zhuzhou）、简称（株洲）、全称（株洲市）或行政区划代码（430200）。"
+                )
+                % {"name": text}
+            )
+    return list(found.values()), errors
+
+
+def city_by_name(text: str) -> City:
+    """The one city `text` names (see cities_by_name); CityNameError otherwise."""
+    cities, errors = cities_by_name([text])
+    if errors:
+        raise CityNameError(errors[0])
+    return cities[0]
 
 
 def category_or_none(slug: str | None) -> Category | None:
@@ -125,7 +211,13 @@ def _city_initiative(initiative: Initiative, annotated, mention_count: int) -> C
 class Paragraph:
     number: int
     html: str
-    hits: int = 0
+
+
+@dataclass
+class DocumentText:
+    paragraphs: list[Paragraph]
+    hit_count: int = 0  # search terms marked
+    all_hits_marked: bool = True  # False: the terms occur more than MAX_MARKS times
 
 
 def document_get(pk: int) -> Document:
@@ -156,22 +248,23 @@ def document_initiatives(document: Document) -> list[DocumentInitiative]:
     return list(found.values())
 
 
-def document_paragraphs(document: Document, *, highlight_terms: list[str] = ()) -> list[Paragraph]:
-    """The body's paragraphs, numbered for citation (#p3), with confirmed mentions marked and, when
-    given, the (normalised) search terms marked too; the first hit is #hit1."""
-    hits = hit_spans(document.body, list(highlight_terms))
+def document_text(document: Document, *, highlight_terms: list[str] = ()) -> DocumentText:
+    """The body's paragraphs, numbered for citation (#p3), with each confirmed mention marked as an
+    anchor of its own (#m12, even where passages overlap) labelled with its initiative and, when
+    given, the first MAX_MARKS occurrences of the (normalised) search terms; the first is #hit1.
+    Linear in the body and the marks, whatever the report's size."""
+    terms = [term for term in highlight_terms if term]
+    found = find_matches(document.body, terms, limit=MAX_MARKS) if terms else Matches()
     mentions = [
-        Span(m.start, m.end, {"id": f"m{m.pk}", "class": "mention", "title": m.initiative.name})
+        Span(m.start, m.end, {"id": f"m{m.pk}", "class": "mention"}, label=m.initiative.name)
         for m in document.confirmed_mentions
     ]
-    paragraphs = []
-    offset = 0
-    for number, text in enumerate(document.body.split("\n"), start=1):
-        end = offset + len(text)
-        hit_count = sum(1 for span in hits if offset <= span.start < end)
-        paragraphs.append(Paragraph(number, mark_spans(text, hits + mentions, offset=offset), hit_count))
-        offset = end + 1
-    return paragraphs
+    marked = mark_paragraphs(document.body, mentions + hit_spans(found.matches))
+    return DocumentText(
+        paragraphs=[Paragraph(number, html) for number, html in enumerate(marked, start=1)],
+        hit_count=len(found),
+        all_hits_marked=found.complete,
+    )
 
 
 def initiatives_by_category():
@@ -289,11 +382,10 @@ def cities_reported_figures(cities: list[City]) -> list[tuple[str, list[list[Rep
     return [(measure, [cells.get(city.pk, []) for city in cities]) for measure, cells in ordered]
 
 
-def cities_for_comparison(slugs: list[str]) -> tuple[list[City], list[str]]:
-    """The cities named, in the order named, and the slugs that name no city."""
-    found = {city.slug: city for city in City.objects.filter(slug__in=slugs)}
-    ordered = list(dict.fromkeys(slug for slug in slugs if slug in found))
-    return [found[slug] for slug in ordered], [slug for slug in slugs if slug not in found]
+def cities_for_comparison(names: list[str]) -> tuple[list[City], list[str]]:
+    """The cities named (by slug, name or adcode), in the order named, and an error message for
+    each name that means no city or several."""
+    return cities_by_name(names)
 
 
 def cities_compare(cities: list[City]) -> Comparison:
@@ -419,7 +511,7 @@ def document_review(document: Document) -> DocumentReview:
     mentions and candidate terms to decide on. Three queries, whatever the report's size."""
     mentions = list(document.mentions.select_related("initiative__category", "confirmed_by").order_by("start", "pk"))
     candidates = list(document.candidate_terms.filter(status=CandidateStatus.PENDING).order_by("match_start", "pk"))
-    # Earlier spans win where marks overlap: candidate terms (short) first, then by decision.
+    # Where spans have the same extent, earlier ones enclose later ones: candidate terms first, then by decision.
     rank = {MentionStatus.CONFIRMED: 0, MentionStatus.SUGGESTED: 1, MentionStatus.REJECTED: 2}
     spans = [
         Span(c.match_start, c.match_end, {"class": "review-candidate", "data-candidate": c.normalised})
@@ -430,8 +522,9 @@ def document_review(document: Document) -> DocumentReview:
     ]
     paragraphs = []
     offset = 0
-    for number, text in enumerate(document.body.split("\n"), start=1):
-        paragraphs.append((number, offset, mark_spans(text, spans, offset=offset)))
+    marked = mark_paragraphs(document.body, spans)
+    for number, (text, html) in enumerate(zip(document.body.split("\n"), marked, strict=True), start=1):
+        paragraphs.append((number, offset, html))
         offset += len(text) + 1
     groups: dict[str, CandidateGroup] = {}
     for candidate in candidates:

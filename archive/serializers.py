@@ -11,11 +11,27 @@ class CityRefSerializer(serializers.ModelSerializer):
 
 class CitySerializer(serializers.ModelSerializer):
     document_count = serializers.IntegerField(read_only=True)
+    first_year = serializers.IntegerField(read_only=True, allow_null=True, help_text="报告覆盖的最早年份")
+    last_year = serializers.IntegerField(read_only=True, allow_null=True, help_text="报告覆盖的最晚年份")
+    initiative_count = serializers.IntegerField(read_only=True, help_text="报告中已确认的改革举措数")
     url = serializers.CharField(source="get_absolute_url", read_only=True)
 
     class Meta:
         model = City
-        fields = ["slug", "name", "short_name", "province", "level", "longitude", "latitude", "document_count", "url"]
+        fields = [
+            "slug",
+            "name",
+            "short_name",
+            "province",
+            "level",
+            "longitude",
+            "latitude",
+            "document_count",
+            "first_year",
+            "last_year",
+            "initiative_count",
+            "url",
+        ]
 
 
 class DocumentSerializer(serializers.ModelSerializer):
@@ -46,12 +62,23 @@ class DocumentSerializer(serializers.ModelSerializer):
 class MentionSerializer(serializers.ModelSerializer):
     initiative = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     initiative_name = serializers.CharField(source="initiative.name", read_only=True)
+    initiative_name_en = serializers.CharField(source="initiative.name_en", read_only=True)
     passage = serializers.CharField(read_only=True)
     paragraph = serializers.IntegerField(source="paragraph_number", read_only=True)
 
     class Meta:
         model = Mention
-        fields = ["initiative", "initiative_name", "start", "end", "paragraph", "passage", "year", "year_source"]
+        fields = [
+            "initiative",
+            "initiative_name",
+            "initiative_name_en",
+            "start",
+            "end",
+            "paragraph",
+            "passage",
+            "year",
+            "year_source",
+        ]
 
 
 class DocumentDetailSerializer(DocumentSerializer):
@@ -75,4 +102,14 @@ class InitiativeSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Initiative
-        fields = ["slug", "name", "category", "aliases", "description", "city_count", "url"]
+        fields = [
+            "slug",
+            "name",
+            "name_en",
+            "category",
+            "aliases",
+            "description",
+            "description_en",
+            "city_count",
+            "url",
+        ]

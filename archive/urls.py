@@ -13,6 +13,7 @@ urlpatterns = [
     path("initiatives/", pages.initiative_list, name="initiative-list"),
     path("initiatives/<slug:slug>/", pages.initiative_detail, name="initiative-detail"),
     path("data/", data.data_page, name="data"),
+    path("about/", pages.about, name="about"),
     path("concordance/", research.concordance_page, name="concordance"),
     path("trends/", research.trends_page, name="trends"),
 ]

@@ -12,6 +12,7 @@ from archive.models import (
     CandidateStatus,
     CandidateTerm,
     Category,
+    DatedEvent,
     Document,
     Initiative,
     InitiativeAlias,
@@ -341,6 +342,20 @@ def test_years_are_dated_again_when_the_reports_years_change(seeded):
     assert document_mention_years_refresh(document=document) > 0
     mention.refresh_from_db()
     assert (mention.year, mention.year_source) == (2021, YearSource.REPORT)
+
+
+def test_a_dated_statement_a_curator_corrects_or_hides_dates_its_mentions_accordingly(seeded):
+    event = DatedEvent.objects.get(document__city__slug="zhuzhou", expression="去年")
+    launched = Mention.objects.filter(document=event.document, start__lt=event.end, end__gt=event.start)
+    assert {(m.year, m.year_source) for m in launched} == {(2021, YearSource.STATED)}
+    event.year, event.curated = 2020, True
+    event.save()
+    document_mention_years_refresh(document=event.document)
+    assert {(m.year, m.year_source) for m in launched.all()} == {(2020, YearSource.STATED)}
+    event.hidden = True
+    event.save()
+    document_mention_years_refresh(document=event.document)
+    assert {(m.year, m.year_source) for m in launched.all()} == {(2022, YearSource.REPORT)}
 
 
 def test_a_curators_year_survives_dating_again(seeded, curator):

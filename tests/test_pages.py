@@ -42,7 +42,7 @@ def test_document_page_has_paragraph_anchors_metadata_and_marked_initiatives(cli
     assert 'id="p1"' in page and f'id="p{len(document.paragraphs)}"' in page
     assert "永州日报" in page and "欧春涛、唐斌" in page
     mention = Mention.objects.confirmed().filter(document=document, initiative__slug="yizhaotong").first()
-    assert f'<mark id="m{mention.pk}" class="mention" title="一照通">' in page
+    assert f'<mark id="m{mention.pk}" class="mention" tabindex="0" data-label="一照通">' in page
     assert "频道精选" not in page
 
 

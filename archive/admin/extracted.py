@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from archive.models import City, DatedEvent, ReportedFigure
+from archive.services.curation import document_mention_years_refresh
 
 
 @admin.register(City)
@@ -30,6 +31,8 @@ class DatedEventAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         obj.curated = True
         super().save_model(request, obj, form, change)
+        # The mentions this sentence dates follow the correction.
+        document_mention_years_refresh(document=obj.document)
 
     def has_add_permission(self, request):
         return False

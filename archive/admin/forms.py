@@ -272,7 +272,7 @@ class InitiativeAdminForm(forms.ModelForm):
 
     class Meta:
         model = Initiative
-        fields = ["name", "slug", "category", "description", "related"]
+        fields = ["name", "slug", "category", "description", "name_en", "description_en", "related"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -50,13 +50,13 @@ class InitiativeRedirectInline(admin.TabularInline):
 @admin.register(Initiative)
 class InitiativeAdmin(admin.ModelAdmin):
     form = InitiativeAdminForm
-    list_display = ["name", "slug", "category", "mention_count", "alias_names"]
+    list_display = ["name", "name_en", "slug", "category", "mention_count", "alias_names"]
     list_filter = ["category"]
-    search_fields = ["name", "slug", "aliases__name", "description"]
+    search_fields = ["name", "name_en", "slug", "aliases__name", "description"]
     autocomplete_fields = ["category", "related"]
     inlines = [InitiativeAliasInline, InitiativeRedirectInline]
     actions = ["merge_selected"]
-    fields = ["name", "keep_old_name", "slug", "category", "description", "related"]
+    fields = ["name", "keep_old_name", "slug", "category", "description", "name_en", "description_en", "related"]
 
     def get_queryset(self, request):
         return (super().get_queryset(request).select_related("category").prefetch_related("aliases")).annotate(

@@ -77,12 +77,19 @@ def dataset_rows(name: str, *, base_url: str = "", using: str = "default") -> It
                 "description": category.description,
             }
     elif name == "initiatives":
-        for slug, title, category, description in (
+        for slug, title, title_en, category, description, description_en in (
             Initiative.objects.using(using)
             .order_by("slug")
-            .values_list("slug", "name", "category__slug", "description")
+            .values_list("slug", "name", "name_en", "category__slug", "description", "description_en")
         ):
-            yield {"slug": slug, "name": title, "category": category, "description": description}
+            yield {
+                "slug": slug,
+                "name": title,
+                "name_en": title_en,
+                "category": category,
+                "description": description,
+                "description_en": description_en,
+            }
     elif name == "aliases":
         for alias, initiative in (
             InitiativeAlias.objects.using(using).order_by("name").values_list("name", "initiative__slug")

@@ -124,6 +124,7 @@ class _Checker:
             if not isinstance(row, dict):
                 self.problem(name, number, "", "不是对象")
                 continue
+            row = {**{column.name: "" for column in table.columns if column.optional}, **row}
             missing = [column for column in table.column_names if column not in row]
             unknown = [column for column in row if column not in table.column_names]
             if missing or unknown:

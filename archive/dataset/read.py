@@ -124,7 +124,7 @@ def _csv_rows(table: Table, text: str, *, max_field: int) -> list[dict]:
         header = next(reader, None)
         if header is None:
             raise DatasetError(f"{table.csv_filename}：文件为空，缺少列名行")
-        missing = [name for name in table.column_names if name not in header]
+        missing = [column.name for column in table.columns if column.name not in header and not column.optional]
         unknown = [name for name in header if name not in table.column_names]
         if missing or unknown or len(set(header)) != len(header):
             raise DatasetError(

@@ -36,6 +36,8 @@ class Column:
     references: str = ""
     # Derived from other columns: recomputed by the archive, ignored (url) or checked (passage) on load.
     derived: bool = False
+    # Added after version 1 (a text column): a file exported before it may lack it; it loads as "".
+    optional: bool = False
 
     @property
     def type_label(self) -> str:
@@ -96,8 +98,10 @@ TABLES: tuple[Table, ...] = (
         (
             Column("slug", TEXT, _("改革举措的标识，也是它在档案中的网址的一部分")),
             Column("name", TEXT, _("名称")),
+            Column("name_en", TEXT, _("英文名称（英文界面显示；可为空字符串）"), optional=True),
             Column("category", TEXT, _("所属政策领域"), references="categories.slug"),
             Column("description", TEXT, _("简介")),
+            Column("description_en", TEXT, _("英文简介（可为空字符串）"), optional=True),
         ),
     ),
     Table(

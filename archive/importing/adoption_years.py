@@ -20,6 +20,7 @@ year are targets (到2025年), not adoptions.
 
 import bisect
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from archive.search.normalise import normalise, normalise_with_positions
@@ -75,17 +76,33 @@ class _Dated:
 class MentionYears:
     """A report's dated sentences, paragraphs and headings, read once to date many mentions.
 
-    `year_start`/`year_end` are the report's years (either may be None)."""
+    `year_start`/`year_end` are the report's years (either may be None). `corrections` are dated
+    statements a curator corrected, as (sentence start, expression, year), year None when hidden: the
+    year a curator gave replaces the one read, a hidden one dates nothing."""
 
-    def __init__(self, body: str, *, year_start: int | None, year_end: int | None):
+    def __init__(
+        self,
+        body: str,
+        *,
+        year_start: int | None,
+        year_end: int | None,
+        corrections: Iterable[tuple[int, str, int | None]] = (),
+    ):
         self.body = body
         self.report_start = year_start or year_end
         self.report_year = year_end or year_start
         self._sentences: list[tuple[int, int]] = [m.span() for m in _SENTENCE.finditer(body)]
         self._sentence_starts = [start for start, _ in self._sentences]
         self._dated: dict[int, list[_Dated]] = {}  # sentence start → its usable years, in text order
+        corrected = {(start, expression): year for start, expression, year in corrections}
         for statement in extract_dated_statements(body, self.report_year):
-            year = self._adoption_year(statement)
+            key = (statement.start, statement.expression[:40])
+            if key in corrected:
+                year = corrected[key]
+                if year is None or (self.report_year and year > self.report_year):
+                    continue
+            else:
+                year = self._adoption_year(statement)
             if year is None:
                 continue
             sentence = body[statement.start : statement.end]

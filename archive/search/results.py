@@ -4,15 +4,18 @@ import time
 from dataclasses import dataclass, field
 
 from django import forms
+from django.db.models.functions import Substr
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from archive.display import category_label, city_full_label, province_label
+from archive.display import category_label, city_full_label, initiative_label, province_label
 from archive.models import Category, City, Document, Initiative, InitiativeAlias
 from archive.search import engine
-from archive.search.highlight import snippets
+from archive.search.english import InitiativeNames, latin_runs
+from archive.search.highlight import SNIPPET_SCAN_CHARS, Snippets, snippets
 from archive.search.normalise import normalise
 from archive.search.queries import ParsedQuery, Term, parse_query
+from archive.selectors import cities_by_name
 
 MAX_PAGE_SIZE = 100
 SORTS = {
@@ -54,7 +57,11 @@ class SearchForm(forms.Form):
         return values
 
     def clean_city(self):
-        return self._known(self.cleaned_data["city"], City.objects, "slug")
+        """Any of a city's names (株洲, 株洲市, zhuzhou, 430200) filters by it; the index knows slugs."""
+        cities, errors = cities_by_name(self.cleaned_data["city"])
+        if errors:
+            raise forms.ValidationError(errors)
+        return [city.slug for city in cities]
 
     def clean_province(self):
         return self._known(self.cleaned_data["province"], City.objects, "province")
@@ -138,14 +145,27 @@ def search_documents(params: dict, *, default_page_size: int = 20) -> SearchPage
         result.elapsed_ms = (time.perf_counter() - started) * 1000
         return result
 
-    documents = Document.objects.with_city().defer("raw_text").in_bulk([hit.document_id for hit in found.hits])
+    # Snippets read only the start of each body (SNIPPET_SCAN_CHARS): a page of 5 MiB reports
+    # loads and scans a bounded amount of text.
+    documents = (
+        Document.objects.with_city()
+        .defer("raw_text", "body")
+        .annotate(body_start=Substr("body", 1, SNIPPET_SCAN_CHARS))
+        .in_bulk([hit.document_id for hit in found.hits])
+    )
     terms = result.terms
+    scan_cut = False
     for hit in found.hits:
         document = documents.get(hit.document_id)
         if document is None:  # deleted since the index was read; its removal is queued
             continue
-        text = f"{document.title}\n{document.body}" if document.title else document.body
-        result.items.append(ResultItem(document, hit.score, snippets(text, terms) if terms else []))
+        text = f"{document.title}\n{document.body_start}" if document.title else document.body_start
+        found_snippets = snippets(text, terms) if terms else Snippets([])
+        scan_cut = scan_cut or (not found_snippets.complete and len(document.body_start) == SNIPPET_SCAN_CHARS)
+        result.items.append(ResultItem(document, hit.score, found_snippets.html))
+    if scan_cut:
+        notice = _("部分报告很长，摘要只取自正文的前 %(count)s 字。")
+        query.notices.append(notice % {"count": f"{SNIPPET_SCAN_CHARS:,}"})
     result.count = found.count
     result.facets = _labelled_facets(found.facets, params)
     result.elapsed_ms = (time.perf_counter() - started) * 1000
@@ -155,8 +175,35 @@ def search_documents(params: dict, *, default_page_size: int = 20) -> SearchPage
 def parse_query_with_aliases(raw: str | None) -> ParsedQuery:
     """The query as search runs it; the report page marks the same terms a result was found by."""
     query = parse_query(raw)
+    _add_english_names(query)
     _add_aliases(query)
     return query
+
+
+def _add_english_names(query: ParsedQuery) -> None:
+    """Words in Latin letters that name an initiative in English or pinyin are searched as its
+    Chinese name (the reports are in Chinese): "river chief", "River Chief System" and
+    "hezhangzhi" search 河长制, and the notice says so. Latin words that name nothing get a notice
+    too, so an English query never comes back empty without a word. One query, and only when
+    the query has Latin words."""
+    runs = latin_runs([[term.text for term in clause] for clause in query.clauses])
+    if not runs:
+        return
+    names = InitiativeNames.from_rows(Initiative.objects.values_list("name", "name_en").order_by("pk"))
+    replaced: dict[int, list[Term]] = {}
+    dropped: set[int] = set()
+    for run in runs:
+        for start, end, found in names.match_run([query.clauses[i][0].text for i in run]):
+            typed = " ".join(query.clauses[i][0].text for i in run[start:end])
+            if not found:
+                notice = _("“%(typed)s”不是档案中任何改革举措的英文名称或拼音，按原文在中文报告中检索。")
+                query.notices.append(notice % {"typed": typed})
+                continue
+            replaced[run[start]] = [Term(normalise(name)) for name in found]
+            dropped.update(run[start + 1 : end])
+            notice = _("按改革举措%(names)s检索“%(typed)s”。")
+            query.notices.append(notice % {"names": _("、").join(found), "typed": typed})
+    query.clauses = [replaced.get(index, clause) for index, clause in enumerate(query.clauses) if index not in dropped]
 
 
 def _add_aliases(query: ParsedQuery) -> None:
@@ -190,11 +237,12 @@ def _labelled_facets(raw: dict[str, list[tuple[str, int]]], params: dict) -> dic
         "city": {city.slug: city_full_label(city) for city in cities.only("slug", "name", "short_name")},
         "province": {province: province_label(province) for province, _count in raw.get("province", [])},
         "categories": {category.slug: category_label(category) for category in Category.objects.all()},
-        "initiatives": dict(
-            Initiative.objects.filter(slug__in=[v for v, _count in raw.get("initiatives", [])]).values_list(
-                "slug", "name"
+        "initiatives": {
+            initiative.slug: initiative_label(initiative)
+            for initiative in Initiative.objects.filter(slug__in=[v for v, _count in raw.get("initiatives", [])]).only(
+                "slug", "name", "name_en"
             )
-        ),
+        },
     }
     facets = {}
     for name, index_field in FILTER_FIELDS.items():

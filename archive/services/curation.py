@@ -112,7 +112,16 @@ def known_names() -> KnownNames:
 
 
 def mention_years_reader(document: Document) -> MentionYears:
-    return MentionYears(document.body, year_start=document.year_start, year_end=document.year_end)
+    """The report's years as its text gives them, with the dated statements curators corrected or hid."""
+    corrections = [
+        (start, expression, None if hidden else year)
+        for start, expression, year, hidden in document.events.filter(curated=True).values_list(
+            "start", "expression", "year", "hidden"
+        )
+    ]
+    return MentionYears(
+        document.body, year_start=document.year_start, year_end=document.year_end, corrections=corrections
+    )
 
 
 def document_mention_years_refresh(*, document: Document, reader: MentionYears | None = None) -> int:

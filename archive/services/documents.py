@@ -271,6 +271,8 @@ def curated_fixture_load(*, path: Path = CURATED_FIXTURE) -> dict[str, int]:
                 "name": item["name"],
                 "category": categories[item["category"]],
                 "description": item.get("description", ""),
+                "name_en": item.get("name_en", ""),
+                "description_en": item.get("description_en", ""),
             },
         )
         initiatives[item["slug"]] = initiative

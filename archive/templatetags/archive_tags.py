@@ -1,7 +1,14 @@
 from django import template
 from django.urls import translate_url
 
-from archive.display import category_label, city_label, province_label
+from archive.display import (
+    category_label,
+    city_label,
+    initiative_description,
+    initiative_html,
+    initiative_label,
+    province_label,
+)
 
 register = template.Library()
 
@@ -48,6 +55,24 @@ def province_label_filter(province):
 @register.filter(name="category_label")
 def category_label_filter(category):
     return category_label(category)
+
+
+@register.filter(name="initiative_name")
+def initiative_name_filter(initiative):
+    """河长制 on Chinese pages, River Chief System 河长制 on English ones (HTML, languages marked)."""
+    return initiative_html(initiative)
+
+
+@register.filter(name="initiative_label")
+def initiative_label_filter(initiative):
+    """The same as plain text, for titles and attributes."""
+    return initiative_label(initiative)
+
+
+@register.simple_tag
+def initiative_description_of(initiative):
+    """(text, language) of the description shown in the interface language."""
+    return initiative_description(initiative)
 
 
 @register.simple_tag(takes_context=True)

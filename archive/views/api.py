@@ -1,11 +1,12 @@
 """Read-only JSON API."""
 
 import django_filters
+from django import forms
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -13,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from archive import selectors
-from archive.models import City, Document, Initiative, Mention
+from archive.models import Document, Initiative, Mention
 from archive.serializers import CitySerializer, DocumentDetailSerializer, DocumentSerializer, InitiativeSerializer
 
 
@@ -53,6 +54,7 @@ class CityViewSet(viewsets.ReadOnlyModelViewSet):
                             {
                                 "slug": item.initiative.slug,
                                 "name": item.initiative.name,
+                                "name_en": item.initiative.name_en,
                                 "category": item.initiative.category.slug,
                                 "url": item.initiative.get_absolute_url(),
                                 "year": item.earliest_year,
@@ -80,9 +82,28 @@ class CityViewSet(viewsets.ReadOnlyModelViewSet):
         )
 
 
+class CityNameField(forms.CharField):
+    """A city by any of its names; one that names no city or several is a 400 saying which."""
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return None
+        try:
+            return selectors.city_by_name(value)
+        except selectors.CityNameError as error:
+            raise forms.ValidationError(str(error)) from error
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class CityNameFilter(django_filters.Filter):
+    field_class = CityNameField
+
+
 class DocumentFilter(django_filters.FilterSet):
-    city = django_filters.ModelChoiceFilter(
-        field_name="city", to_field_name="slug", queryset=City.objects.all(), help_text="城市拼音标识，如 zhuzhou"
+    city = CityNameFilter(
+        field_name="city",
+        help_text="城市：拼音标识（zhuzhou）、简称（株洲）、全称（株洲市）或行政区划代码（430200）",
     )
     year = django_filters.NumberFilter(method="filter_year", min_value=1949, max_value=2100, help_text="报告所涉年份")
 
@@ -134,20 +155,28 @@ class CompareAPIView(APIView):
     """Categories × cities, shared and unique initiatives: ?cities=zhuzhou&cities=xiangtan."""
 
     @extend_schema(
-        parameters=[OpenApiParameter("cities", str, many=True, description="城市拼音标识；不填则为全部有报告的城市")],
+        parameters=[
+            OpenApiParameter(
+                "cities",
+                str,
+                many=True,
+                description="城市：拼音标识、简称、全称或行政区划代码；不填则为全部有报告的城市",
+            )
+        ],
         responses={200: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT},
     )
     def get(self, request):
         slugs = request.query_params.getlist("cities") or [city.slug for city in selectors.cities_with_documents()]
         cities, unknown = selectors.cities_for_comparison(slugs)
         if unknown or not cities:
-            raise ValidationError({"cities": f"未知的城市：{'、'.join(unknown)}" if unknown else "请至少选择一个城市"})
+            raise ValidationError({"cities": unknown or ["请至少选择一个城市"]})
         comparison = selectors.cities_compare(cities)
 
         def initiative_json(item):
             return {
                 "slug": item.initiative.slug,
                 "name": item.initiative.name,
+                "name_en": item.initiative.name_en,
                 "earliest_year": item.earliest_year,
                 "year_source": item.year_source,
             }
@@ -181,6 +210,7 @@ class CompareAPIView(APIView):
                     {
                         "slug": initiative.slug,
                         "name": initiative.name,
+                        "name_en": initiative.name_en,
                         "category": initiative.category.slug,
                         "earliest_year": {city.slug: item.earliest_year for city, item in years.items()},
                         "year_source": {city.slug: item.year_source for city, item in years.items()},

@@ -1,7 +1,7 @@
 """Server-rendered pages. Each view reads like a sentence: fetch through a selector, render."""
 
 from django.http import Http404, HttpResponsePermanentRedirect
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_safe
@@ -27,6 +27,20 @@ def home(request):
         {
             "summary": selectors.archive_summary(),
             "provinces": selectors.cities_by_province(),
+        },
+    )
+
+
+@require_safe
+def about(request):
+    """What the archive holds and how it is made, with a citation built on a real report."""
+    example = selectors.example_document()
+    return render(
+        request,
+        "archive/about.html",
+        {
+            "summary": selectors.archive_summary(),
+            "example_url": request.build_absolute_uri(example.get_absolute_url()) + "#p3" if example else "",
         },
     )
 
@@ -69,16 +83,15 @@ def document_detail(request, pk):
     """The report; with ?q= the query's terms are marked too and #hit1 is the first of them."""
     document = selectors.document_get(pk)
     terms = [term.text for term in parse_query_with_aliases(request.GET.get("q")).terms]
-    paragraphs = selectors.document_paragraphs(document, highlight_terms=terms)
+    text = selectors.document_text(document, highlight_terms=terms)
     return render(
         request,
         "archive/document_detail.html",
         {
             "document": document,
             "initiatives": selectors.document_initiatives(document),
-            "paragraphs": paragraphs,
+            "text": text,
             "query": request.GET.get("q", "") if terms else "",
-            "hit_count": sum(paragraph.hits for paragraph in paragraphs),
         },
     )
 
@@ -121,6 +134,11 @@ def search(request):
     form = SearchForm(request.GET)
     if not form.is_valid():
         return render(request, "archive/search.html", {"form": form, "errors": form.errors}, status=400)
+    if form.cleaned_data["city"] != request.GET.getlist("city"):
+        # ?city=株洲 works; the address to cite, and the facet links to toggle, use the slug.
+        params = request.GET.copy()
+        params.setlist("city", form.cleaned_data["city"])
+        return redirect(f"{request.path}?{params.urlencode()}")
     result = search_documents(form.cleaned_data)
     return render(
         request,

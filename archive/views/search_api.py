@@ -19,7 +19,7 @@ class SearchAPIView(APIView):
     @extend_schema(
         parameters=[
             OpenApiParameter("q", str, description="检索词，空格分隔，全部须出现；\u201c引号\u201d内为一个词"),
-            OpenApiParameter("city", str, many=True, description="城市拼音标识"),
+            OpenApiParameter("city", str, many=True, description="城市：拼音标识、简称、全称或行政区划代码"),
             OpenApiParameter("province", str, many=True),
             OpenApiParameter("year", int, many=True),
             OpenApiParameter("category", str, many=True),

@@ -112,3 +112,13 @@ def test_zhuzhous_retrospective_dates_most_mentions_only_by_its_last_year():
     assert year_of(body, sentence, years=(2012, 2022), names=["河长制"]) == (2022, REPORT)
     launched = "去年又创新推行“拿地即开工”"
     assert year_of(body, launched, years=(2012, 2022), names=["拿地即开工"]) == (2021, STATED)
+
+
+def test_a_curators_correction_of_a_dated_statement_is_followed():
+    body = "株洲市生态文明建设。\n去年全面推行河长制。"
+    start = body.index("去年")
+    reader = MentionYears(body, year_start=2022, year_end=2022, corrections=[(start, "去年", 2019)])
+    assert reader.year_of(start, len(body), names=["河长制"]).year == 2019
+    hidden = MentionYears(body, year_start=2022, year_end=2022, corrections=[(start, "去年", None)])
+    found = hidden.year_of(start, len(body), names=["河长制"])
+    assert (found.year, found.source) == (2022, REPORT)

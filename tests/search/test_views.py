@@ -147,3 +147,50 @@ def test_the_report_marks_the_alias_a_result_was_found_by(client, seeded):
     document = Document.objects.get(city__slug="xuchang")
     page = client.get(document.get_absolute_url(), {"q": "河长制"}).content.decode()
     assert '<mark class="hit" id="hit1">河湖长制</mark>' in page
+
+
+@pytest.mark.parametrize("typed", ["river chief", "River Chief System", "hezhangzhi"])
+def test_an_english_or_pinyin_name_finds_the_initiative_with_a_notice(client, indexed, typed):
+    """ "river chief" finds what 河长制 finds (株洲, 湘潭, and 许昌's 河湖长制), and says so."""
+    chinese = client.get("/api/search/", {"q": "河长制"}).json()
+    data = client.get("/api/search/", {"q": typed}).json()
+    assert {r["id"] for r in data["results"]} == {r["id"] for r in chinese["results"]}
+    assert {r["city"]["slug"] for r in data["results"]} == {"zhuzhou", "xiangtan", "xuchang"}
+    assert any("河长制" in notice and typed.lower() in notice for notice in data["notices"])
+    english = client.get("/en/search/", {"q": typed}).content.decode()
+    assert f"Searching 河长制 for “{typed.lower()}”" in english
+    assert "按改革举措河长制检索" in client.get("/search/", {"q": typed}).content.decode()
+
+
+def test_an_english_name_combines_with_chinese_terms(client, indexed):
+    data = client.get("/api/search/", {"q": "river chief 株洲"}).json()
+    assert [r["city"]["slug"] for r in data["results"]] == ["zhuzhou"]
+
+
+def test_unknown_english_words_get_a_notice_not_a_silent_empty_page(client, indexed):
+    data = client.get("/api/search/", {"q": "quantum teleportation"}).json()
+    assert data["count"] == 0
+    assert data["notices"] and "quantum teleportation" in data["notices"][0]
+    page = client.get("/en/search/", {"q": "quantum teleportation"}).content.decode()
+    assert "is not the English or pinyin name of any initiative" in page
+
+
+def test_the_report_marks_the_chinese_name_an_english_search_found(client, seeded):
+    from archive.models import Document
+
+    document = Document.objects.get(city__slug="zhuzhou")
+    page = client.get(document.get_absolute_url(), {"q": "river chief"}).content.decode()
+    assert '<mark class="hit" id="hit1">河长制</mark>' in page
+
+
+@pytest.mark.parametrize("city", ["株洲", "株洲市", "zhuzhou", "430200", "Zhuzhou"])
+def test_search_filters_by_any_name_of_a_city(client, indexed, city):
+    data = client.get("/api/search/", {"q": "改革", "city": city}).json()
+    assert data["count"] == 1 and data["results"][0]["city"]["slug"] == "zhuzhou"
+
+
+def test_an_ambiguous_city_in_search_is_a_400_listing_the_choices(client, indexed):
+    response = client.get("/api/search/", {"q": "改革", "city": "fuzhou"})
+    assert response.status_code == 400
+    message = str(response.json()["errors"]["city"])
+    assert "福州市" in message and "抚州市" in message

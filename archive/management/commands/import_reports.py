@@ -7,6 +7,7 @@ from tqdm import tqdm
 
 from archive.importing import ReportRejected
 from archive.importing.metadata import parse_year_span
+from archive.selectors import city_by_name
 from archive.services import city_matcher, document_import, report_paths
 
 PROGRESS_BAR_MIN_FILES = 10
@@ -17,14 +18,18 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("paths", nargs="+", type=Path, help="文件或文件夹")
-        parser.add_argument("--city", help="城市拼音标识（如 zhuzhou），覆盖自动识别")
+        parser.add_argument(
+            "--city",
+            help="城市：拼音标识（zhuzhou）、简称（株洲）、全称（株洲市）或行政区划代码（430200），覆盖自动识别",
+        )
         parser.add_argument("--year", help="报告所涉年份：2020 或 2012-2022，覆盖自动识别")
         parser.add_argument("--source", help="来源/出版者，覆盖自动识别")
 
     def handle(self, *args, paths, city, year, source, **options):
         try:
             years = parse_year_span(year) if year else None
-        except ValueError as error:
+            city = city_by_name(city).slug if city else None
+        except ValueError as error:  # CityNameError is one: it names the choices
             raise CommandError(str(error)) from error
         files = report_paths(paths)
         if not files:
