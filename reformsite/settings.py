@@ -222,6 +222,15 @@ HAYSTACK_SIGNAL_PROCESSOR = "haystack.signals.BaseSignalProcessor"
 
 # The importer refuses files larger than this (bytes).
 IMPORT_MAX_BYTES = env_int("REFORM_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
+# Importing from a web address (import_reports --url, the admin's upload screen): a timeout for the
+# whole download, the same size limit as files, an honest User-Agent. Private, loopback and
+# link-local addresses are refused unless REFORM_FETCH_ALLOW_PRIVATE=1 (tests, an intranet archive).
+FETCH_TIMEOUT_SECONDS = env_int("REFORM_FETCH_TIMEOUT", 20)
+FETCH_ALLOW_PRIVATE = env_bool("REFORM_FETCH_ALLOW_PRIVATE", False)
+FETCH_USER_AGENT = os.environ.get(
+    "REFORM_FETCH_USER_AGENT",
+    "ReformArchiveImporter/1.0 (local reform report archive; fetches one page a curator asked for)",
+)
 
 # Uploads. A report up to the import limit stays in memory; bigger files spill to a temporary file
 # and the importer refuses them. The largest form without files is a report's change form in the

@@ -17,6 +17,7 @@ from archive.services.documents import (
     document_facts_extract,
     document_figures_extract,
     document_import,
+    document_import_from_url,
     report_paths,
     seed_manifest,
 )
@@ -36,6 +37,7 @@ __all__ = [
     "document_facts_extract",
     "document_figures_extract",
     "document_import",
+    "document_import_from_url",
     "document_suggestions_refresh",
     "documents_suggestions_refresh",
     "report_paths",

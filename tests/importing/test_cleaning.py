@@ -153,3 +153,17 @@ def test_spaced_out_title_and_shared_document_titles():
     assert clean_report("政 府 工 作 报 告\n各位代表：现在我代表区政府报告工作。").title == "政府工作报告"
     shared = clean_report("《2024年海南省政府工作报告.docx》由会员分享，可在线阅读。\n1、政府工作报告各位代表：")
     assert shared.title == "2024年海南省政府工作报告"
+
+
+def test_an_html_page_is_read_one_block_per_line_without_its_link_lists():
+    report = clean_report(
+        "<html><body><div class='crumb'>当前位置：<a href='/'>首页</a> &gt; <a href='/n/'>要闻</a></div>"
+        "<h1>许昌市改革综述</h1><div class='titles'><ul><li><a href='/1'>市政府召开常务会议</a></li>"
+        "<li><a href='/2'>全市安全生产工作会议召开</a></li></ul></div>"
+        "<p>我市推进<a href='/t'>放管服</a>改革，审批时限压缩一半。</p><p>会议现场。记者 王某 摄</p>"
+        "<div class='footer'>主办单位：市人民政府办公室</div></body></html>",
+        is_html=True,
+    )
+    assert report.title == "许昌市改革综述"
+    assert report.paragraphs == ["我市推进放管服改革，审批时限压缩一半。"]
+    assert report.captions == ["会议现场。记者 王某 摄"]
