@@ -1,16 +1,18 @@
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
 from archive.views import api, data, research, search_api
 
+# The API's root (/api/, /en/api/) is a page of its own in archive/urls.py, in both languages.
 router = DefaultRouter()
+router.include_root_view = False
 router.register("cities", api.CityViewSet, basename="api-city")
 router.register("documents", api.DocumentViewSet, basename="api-document")
 router.register("initiatives", api.InitiativeViewSet, basename="api-initiative")
 
 urlpatterns = [
-    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("schema/", api.SchemaView.as_view(), name="api-schema"),
+    path("docs/", api.DocsView.as_view(), name="api-docs"),
     path("search/", search_api.SearchAPIView.as_view(), name="api-search"),
     path("search/export.csv", research.search_export_csv, name="api-search-export"),
     path("concordance/", research.ConcordanceAPIView.as_view(), name="api-concordance"),

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's files, served from here (no CDN)
     "haystack",
     "axes",
     "csp",
@@ -204,6 +205,9 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "地方改革报告档案 API",
     "DESCRIPTION": "Read-only API of the archive of Chinese local reform reports.",
     "VERSION": "1.0.0",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # The Whoosh index generations, the writer lock and jieba's dictionary cache live here.

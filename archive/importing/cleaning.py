@@ -194,7 +194,7 @@ def clean_report(text: str, *, is_html: bool = False) -> CleanReport:
         content = _take_title(content, report)
     if report.credits:
         content = _take_captions(content, report)
-    report.paragraphs = content
+    report.paragraphs = [paragraph for line in content for paragraph in split_long_line(line)]
     return report
 
 
@@ -390,3 +390,38 @@ def _take_captions(content: list[str], report: CleanReport) -> list[str]:
         index += 1
     report.captions.extend(content[:index])
     return content[index:]
+
+
+# Longer lines are split into paragraphs (the seeds' longest is 1,336 characters).
+LONG_LINE_CHARS = 2_000
+PARAGRAPH_TARGET_CHARS = 500
+_SENTENCE_BREAK = re.compile(r"[。！？!?；;…]+[”’」』）)\]]*")
+_CLAUSE_BREAK = "，,、：: "
+
+
+def split_long_line(line: str) -> list[str]:
+    """A line over LONG_LINE_CHARS (a report pasted without line breaks, or a 5 MiB one-line file)
+    as paragraphs of about PARAGRAPH_TARGET_CHARS, each ending at a sentence end, so the page reads
+    and cites by paragraph. A stretch with no sentence end is cut after a comma, or hard, at
+    LONG_LINE_CHARS. Only spaces at the cuts are dropped. Linear in the line's length; it runs
+    before the body is stored, so mention offsets are taken on the split text."""
+    if len(line) <= LONG_LINE_CHARS:
+        return [line]
+    pieces: list[str] = []
+    start = previous = 0
+    for end in [*(match.end() for match in _SENTENCE_BREAK.finditer(line)), len(line)]:
+        if end - start > LONG_LINE_CHARS and previous > start:
+            pieces.append(line[start:previous])
+            start = previous
+        while end - start > LONG_LINE_CHARS:
+            window = line[start + LONG_LINE_CHARS // 2 : start + LONG_LINE_CHARS]
+            cut = max(window.rfind(ch) for ch in _CLAUSE_BREAK) + 1
+            cut = start + (LONG_LINE_CHARS // 2 + cut if cut else LONG_LINE_CHARS)
+            pieces.append(line[start:cut])
+            start = cut
+        if end - start >= PARAGRAPH_TARGET_CHARS:
+            pieces.append(line[start:end])
+            start = end
+        previous = end
+    pieces.append(line[start:])
+    return [stripped for piece in pieces if (stripped := piece.strip())]

@@ -145,6 +145,7 @@ def search_documents(params: dict, *, default_page_size: int = 20) -> SearchPage
         result.elapsed_ms = (time.perf_counter() - started) * 1000
         return result
 
+    query.notices.extend(found.notices)
     # Snippets read only the start of each body (SNIPPET_SCAN_CHARS): a page of 5 MiB reports
     # loads and scans a bounded amount of text.
     documents = (
