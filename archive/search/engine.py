@@ -270,6 +270,29 @@ def _stamp(path) -> tuple[int, int] | None:
 
 _snapshot: Snapshot | None = None
 _snapshot_lock = threading.Lock()
+# gunicorn's gthread workers serve several requests in one process, and Whoosh reads its files
+# with seek() then read() on shared file objects: searches take turns on the reader (they are
+# Python under the GIL anyway), and a reader replaced meanwhile is closed once no search uses it.
+_read_lock = threading.RLock()
+_retired: list[Snapshot] = []
+
+
+def _retire(old: Snapshot) -> None:
+    """Close a reader that is no longer current, or leave that to the search still reading it."""
+    if _read_lock.acquire(blocking=False):
+        try:
+            old.close()
+        finally:
+            _read_lock.release()
+    else:
+        _retired.append(old)
+
+
+def _close_retired() -> None:
+    """Called by a search, holding _read_lock, when it is done with its reader."""
+    while _retired:
+        with contextlib.suppress(Exception):
+            _retired.pop().close()
 
 
 def snapshot() -> Snapshot:
@@ -311,7 +334,7 @@ def _checked_snapshot() -> Snapshot:
             except Exception as error:  # a damaged table of contents, segment or column
                 raise store.IndexDamaged(f"{generation.name} cannot be opened: {error!r}") from error
             if _snapshot is not None:
-                _snapshot.close()
+                _retire(_snapshot)
             _snapshot = fresh
         else:
             _snapshot.verify()
@@ -325,7 +348,7 @@ def _forget():
     with _snapshot_lock:
         if _snapshot is not None:
             with contextlib.suppress(Exception):
-                _snapshot.close()
+                _retire(_snapshot)
         _snapshot = None
 
 
@@ -343,15 +366,18 @@ def run(
     limit: int = 20,
     facet_fields: list[str] | tuple[str, ...] = FACET_FIELDS,
 ) -> EngineResult:
-    snap = snapshot()
-    try:
-        return _evaluate(snap, query, filters, sort, offset, limit, facet_fields)
-    except Exception as error:
-        # A read failed under a reader that passed its checks: a file changed under it. Whatever
-        # it was, the reader answers no more; the next search opens and checks a fresh one.
-        logger.exception("search index read failed in %s", snap.generation)
-        _forget()
-        raise unavailable("damaged", f"reading {snap.generation.name} failed: {error!r}") from error
+    with _read_lock:
+        snap = snapshot()
+        try:
+            return _evaluate(snap, query, filters, sort, offset, limit, facet_fields)
+        except Exception as error:
+            # A read failed under a reader that passed its checks: a file changed under it. Whatever
+            # it was, the reader answers no more; the next search opens and checks a fresh one.
+            logger.exception("search index read failed in %s", snap.generation)
+            _forget()
+            raise unavailable("damaged", f"reading {snap.generation.name} failed: {error!r}") from error
+        finally:
+            _close_retired()
 
 
 def _within_term_budget(query: ParsedQuery) -> tuple[list[list[Term]], list[Term], list[str]]:
@@ -409,30 +435,42 @@ def _evaluate(snap, query, filters, sort, offset, limit, facet_fields) -> Engine
 
 def documents_containing(text: str) -> list[int]:
     """Ids of every indexed document whose normalised text contains `text` (already normalised)."""
-    snap = snapshot()
-    return [int(snap.document_ids[d]) for d in snap.containing(Term(text), snap.live).tolist()]
+    with _read_lock:
+        snap = snapshot()
+        try:
+            return [int(snap.document_ids[d]) for d in snap.containing(Term(text), snap.live).tolist()]
+        finally:
+            _close_retired()
 
 
 def normalised_texts(document_ids: list[int]) -> dict[int, bytes]:
     """The indexed (normalised, UTF-8) title and body of each of these documents, by id: what the
     search matched, so a concordance counts exactly that without normalising texts again."""
-    snap = snapshot()
-    wanted = set(document_ids)
-    found = {}
-    for docnum in snap.live.tolist():
-        document_id = int(snap.document_ids[docnum])
-        if document_id in wanted:
-            found[document_id] = snap.text_bytes(docnum)
-    return found
+    with _read_lock:
+        snap = snapshot()
+        try:
+            wanted = set(document_ids)
+            found = {}
+            for docnum in snap.live.tolist():
+                document_id = int(snap.document_ids[docnum])
+                if document_id in wanted:
+                    found[document_id] = snap.text_bytes(docnum)
+            return found
+        finally:
+            _close_retired()
 
 
 def word_frequencies(words: list[str], document_ids: list[int]) -> dict[str, int]:
     """How often each word (as the word field segments it) occurs in these documents."""
-    snap = snapshot()
-    docnums = np.flatnonzero(np.isin(snap.document_ids, np.array(document_ids, dtype=np.int64)))
-    docnums = docnums[np.isin(docnums, snap.live)]
-    frequencies = {}
-    for word in words:
-        ids, weights = snap.word_postings(word)
-        frequencies[word] = int(weights[np.isin(ids, docnums)].sum()) if len(ids) else 0
-    return frequencies
+    with _read_lock:
+        snap = snapshot()
+        try:
+            docnums = np.flatnonzero(np.isin(snap.document_ids, np.array(document_ids, dtype=np.int64)))
+            docnums = docnums[np.isin(docnums, snap.live)]
+            frequencies = {}
+            for word in words:
+                ids, weights = snap.word_postings(word)
+                frequencies[word] = int(weights[np.isin(ids, docnums)].sum()) if len(ids) else 0
+            return frequencies
+        finally:
+            _close_retired()

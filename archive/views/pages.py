@@ -7,9 +7,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.views.decorators.http import require_safe
 
 from archive import charts, selectors
 from archive.search.results import SORTS, SearchForm, parse_query_with_aliases, search_documents
+from archive.throttling import DocumentThrottle, SearchThrottle, throttle
 
 FACET_LABELS = [
     ("city", pgettext_lazy("field", "城市")),
@@ -20,6 +22,7 @@ FACET_LABELS = [
 ]
 
 
+@require_safe
 def home(request):
     return render(
         request,
@@ -31,6 +34,7 @@ def home(request):
     )
 
 
+@require_safe
 def about(request):
     """What the archive holds and how it is made, with a citation built on a real report."""
     example = selectors.example_document()
@@ -44,10 +48,12 @@ def about(request):
     )
 
 
+@require_safe
 def city_list(request):
     return render(request, "archive/city_list.html", {"provinces": selectors.cities_by_province()})
 
 
+@require_safe
 def city_detail(request, slug):
     """The city's timeline; ?category= narrows it to one policy area (an unknown one is a 404)."""
     city = selectors.city_get(slug)
@@ -74,6 +80,8 @@ def city_detail(request, slug):
     )
 
 
+@require_safe
+@throttle(DocumentThrottle)
 def document_detail(request, pk):
     """The report; with ?q= the query's terms are marked too and #hit1 is the first of them."""
     document = selectors.document_get(pk)
@@ -91,10 +99,12 @@ def document_detail(request, pk):
     )
 
 
+@require_safe
 def initiative_list(request):
     return render(request, "archive/initiative_list.html", {"categories": selectors.initiatives_by_category()})
 
 
+@require_safe
 def initiative_detail(request, slug):
     try:
         initiative = selectors.initiative_get(slug)
@@ -123,6 +133,8 @@ def initiative_detail(request, slug):
     )
 
 
+@require_safe
+@throttle(SearchThrottle)
 def search(request):
     form = SearchForm(request.GET)
     if not form.is_valid():
@@ -147,6 +159,7 @@ def search(request):
     )
 
 
+@require_safe
 def compare(request):
     """Cities side by side: ?cities=zhuzhou&cities=xiangtan (any number; none means every city);
     &category=education narrows it to one policy area and shows each city's passages there;

@@ -33,11 +33,13 @@ from archive.research.leaving import search_export_rows
 from archive.research.panel import CASCADE_COLUMNS, PANEL_COLUMNS, adoption_cascades, adoption_panel
 from archive.research.trends import BY, RATE_PER, TrendsForm, term_trends
 from archive.search.results import SearchForm
+from archive.throttling import AnonThrottle, ConcordanceThrottle, SearchThrottle, throttle
 
 FILTER_NAMES = ("city", "province", "year", "category", "initiative")
 
 
 @require_safe
+@throttle(ConcordanceThrottle)
 def concordance_page(request):
     form = ConcordanceForm(request.GET)
     context = {"form": form, "sorts": list(SORTS.items()), "tab": request.GET.get("tab") or "lines"}
@@ -76,6 +78,8 @@ _PARAMETERS = [
 
 
 class ConcordanceAPIView(APIView):
+    throttle_classes = [AnonThrottle, ConcordanceThrottle]
+
     @extend_schema(
         parameters=_PARAMETERS,
         responses={200: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT, 503: OpenApiTypes.OBJECT},
@@ -102,6 +106,8 @@ class ConcordanceAPIView(APIView):
 
 
 class CollocatesAPIView(APIView):
+    throttle_classes = [AnonThrottle, ConcordanceThrottle]
+
     @extend_schema(
         parameters=[*_PARAMETERS[:-4], OpenApiParameter("window", int, description="左右各多少字之内，1–30")],
         responses={200: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT, 503: OpenApiTypes.OBJECT},
@@ -133,6 +139,7 @@ class CollocatesAPIView(APIView):
 
 
 @require_safe
+@throttle(ConcordanceThrottle)
 def concordance_csv(request):
     form = ConcordanceForm(request.GET)
     if not form.is_valid():
@@ -185,6 +192,7 @@ def _trends_chart(trends, search_url: str) -> dict:
 
 
 @require_safe
+@throttle(SearchThrottle)
 def trends_page(request):
     form = TrendsForm(request.GET)
     context = {"form": form, "by_choices": list(BY.items())}
@@ -224,6 +232,8 @@ def _trends_json(trends) -> dict:
 
 
 class TrendsAPIView(APIView):
+    throttle_classes = [AnonThrottle, SearchThrottle]
+
     @extend_schema(
         parameters=[
             OpenApiParameter("q", str, description="逗号分隔的词，如 河长制,林长制（最多 8 个）"),
@@ -243,6 +253,7 @@ class TrendsAPIView(APIView):
 
 
 @require_safe
+@throttle(SearchThrottle)
 def trends_csv(request):
     form = TrendsForm(request.GET)
     if not form.is_valid():
@@ -273,6 +284,7 @@ def trends_csv(request):
 
 
 @require_safe
+@throttle(SearchThrottle)
 def search_export_csv(request):
     """Every report a search finds, with metadata and snippets: /api/search/export.csv?q=…"""
     form = SearchForm(request.GET)
@@ -287,6 +299,7 @@ def search_export_csv(request):
 
 
 @require_safe
+@throttle(SearchThrottle)
 def search_feed(request):
     form = SearchForm(request.GET)
     if not form.is_valid():
