@@ -33,7 +33,7 @@ from archive.research.leaving import search_export_rows
 from archive.research.panel import CASCADE_COLUMNS, PANEL_COLUMNS, adoption_cascades, adoption_panel
 from archive.research.trends import BY, RATE_PER, TrendsForm, term_trends
 from archive.search.results import SearchForm
-from archive.throttling import AnonThrottle, ConcordanceThrottle, SearchThrottle, throttle
+from archive.throttling import AnonThrottle, ConcordanceThrottle, ExportThrottle, SearchThrottle, throttle
 
 FILTER_NAMES = ("city", "province", "year", "category", "initiative")
 
@@ -316,6 +316,7 @@ CITATION_TYPES = {
 
 
 @require_safe
+@throttle(AnonThrottle)
 def document_citation(request, pk):
     """/api/documents/<id>/citation/?style=gb7714|bibtex|ris|csl-json&paragraph=N: one format as a
     file; without style, all four as JSON (what the 引用 popover shows)."""
@@ -365,6 +366,7 @@ def _panel_csv(rows, filename: str) -> StreamingHttpResponse:
 
 
 @require_safe
+@throttle(ExportThrottle)
 def adoption_panel_csv(request, slug=None):
     """/api/export/adoption_panel.csv, or one initiative's at /api/initiatives/<slug>/panel.csv."""
     initiatives = None
@@ -379,6 +381,7 @@ def adoption_panel_csv(request, slug=None):
 
 
 @require_safe
+@throttle(ExportThrottle)
 def adoption_cascades_csv(request):
     rows = itertools.chain([[column for column, _label in CASCADE_COLUMNS]], adoption_cascades())
     return _panel_csv(rows, f"reform-archive-adoption-cascades-{timezone.localdate().isoformat()}.csv")
