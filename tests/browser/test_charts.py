@@ -90,9 +90,13 @@ def test_initiative_map_marks_adopting_cities_and_a_city_opens_its_timeline(page
     legend = page.evaluate("() => window.archiveCharts['adoption-map'].getOption().legend[0].data")
     assert legend == [dated, hollow]
     diffusion = page.evaluate("() => window.archiveCharts.diffusion.getOption().series.map(s => s.data)")
-    cumulative, dated_bars, no_later_than_bars = diffusion
+    cumulative, dated_bars, no_later_than_bars, share = diffusion
     assert cumulative[-1] == 3 and cumulative == sorted(cumulative)
     assert sum(dated_bars) == 1 and sum(no_later_than_bars) == 2
+    # Adopters as a share of the cities with reports by then, as the table's last row gives it ("3/4").
+    adopted, observed = page.locator("table.diffusion tbody tr").last.locator("td").last.text_content().split("/")
+    assert int(adopted) == cumulative[-1] and share[-1] == round(100 * int(adopted) / int(observed), 1)
+    assert all(value is None or 0 <= value <= 100 for value in share)
 
     xuchang = next(value for name, value in points if name == "许昌")
     click_chart_at(page, "adoption-map", "{geoIndex: 0}", xuchang[:2])
