@@ -6,7 +6,7 @@ PORT ?= 8000
 export PORT
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: serve test lint format setup data migrations-check browser-deps postgres-deps messages backup restore clean \
+.PHONY: serve test lint format setup data migrations-check browser-deps postgres-deps server-deps messages backup restore clean \
 	search-cluster search-cluster-stop
 
 $(VENV)/.runtime: requirements.txt
@@ -52,7 +52,9 @@ CHROMIUM := /usr/bin/chromium
 BROWSER_PACKAGES := chromium fonts-noto-cjk
 
 # tests/test_postgres.py runs part of the suite on a throw-away PostgreSQL cluster; it needs the server binaries.
+# tests/test_nginx.py runs the shipped proxy configuration (docs/nginx/) with a throw-away certificate.
 POSTGRES_PACKAGES := postgresql
+SERVER_PACKAGES := nginx-light openssl
 postgres-deps:
 	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then exit 0; fi; \
 	if [ "$$(id -u)" -eq 0 ]; then SUDO=; \
@@ -61,6 +63,16 @@ postgres-deps:
 	echo "postgres-deps: installing $(POSTGRES_PACKAGES)"; \
 	$$SUDO apt-get update && \
 	$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(POSTGRES_PACKAGES)
+
+server-deps:
+	@if command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ]; then command -v openssl >/dev/null 2>&1 && exit 0; fi; \
+	if [ "$$(id -u)" -eq 0 ]; then SUDO=; \
+	elif command -v sudo >/dev/null 2>&1; then SUDO=sudo; \
+	else echo "server-deps: need root or sudo to apt-get install $(SERVER_PACKAGES)" >&2; exit 1; fi; \
+	echo "server-deps: installing $(SERVER_PACKAGES)"; \
+	$$SUDO apt-get update && \
+	$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(SERVER_PACKAGES); \
+	$$SUDO systemctl disable --now nginx >/dev/null 2>&1 || $$SUDO service nginx stop >/dev/null 2>&1 || true
 
 browser-deps:
 	@if [ -x $(CHROMIUM) ] && { fc-list :lang=zh family 2>/dev/null | grep -q . || \
@@ -74,7 +86,7 @@ browser-deps:
 	$$SUDO apt-get update && \
 	$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(BROWSER_PACKAGES)
 
-test: lint migrations-check browser-deps postgres-deps
+test: lint migrations-check browser-deps postgres-deps server-deps
 	$(BIN)/pytest
 
 # Update the English catalogue from the code and templates, then compile it (needs GNU gettext).

@@ -43,20 +43,53 @@ def timeline_chart(timeline, documents) -> dict | None:
     }
 
 
-def category_counts_chart(comparison) -> dict:
-    """Initiatives per policy area and city, with where a click on a bar leads."""
-    counts = comparison.counts()
+# Qualitative colours for cities, each at least 3:1 against white (WCAG's minimum for graphics).
+CITY_PALETTE = [
+    "#9b2c2c",
+    "#2b6cb0",
+    "#2f855a",
+    "#b7791f",
+    "#6b46c1",
+    "#c05621",
+    "#319795",
+    "#702459",
+    "#4a5568",
+    "#975a16",
+]
+
+
+def city_colours(archive_cities) -> dict[int, str]:
+    """A colour per city (by primary key) that stays the same whichever cities are compared and in
+    whatever order: it follows the city's place among the archive's cities (by adcode), so it
+    changes only when a city is added to the archive, and cities differ until there are more than
+    ten of them."""
+    ordered = sorted(archive_cities, key=lambda city: city.adcode)
+    return {city.pk: CITY_PALETTE[index % len(CITY_PALETTE)] for index, city in enumerate(ordered)}
+
+
+def category_counts_chart(comparison, *, colours: dict[int, str], compare_url: str, per_year: bool = False) -> dict:
+    """Initiatives per policy area and city, with where a click on a bar leads: that city's passages
+    in that area, in the comparison itself (`compare_url` is the comparison's address without a
+    category). With `per_year`, the counts are divided by the years each city's reports cover."""
+    rows = comparison.counts_per_year() if per_year else comparison.counts()
     return {
-        "categories": [category_label(category) for category, _counts in counts],
-        "categorySlugs": [category.slug for category, _counts in counts],
+        "categories": [category_label(category) for category, _counts in rows],
+        "categorySlugs": [category.slug for category, _counts in rows],
+        "compareUrl": compare_url,
+        "perYear": per_year,
         "cities": [
-            {"name": city_label(city), "url": city.get_absolute_url(), "data": [row[i] for _c, row in counts]}
+            {
+                "name": city_label(city),
+                "slug": city.slug,
+                "colour": colours.get(city.pk, CITY_PALETTE[0]),
+                "data": [row[i] for _c, row in rows],
+            }
             for i, city in enumerate(comparison.cities)
         ],
     }
 
 
-def diffusion_chart(diffusion) -> dict | None:
+def diffusion_chart(diffusion, observed: dict[int, int] | None = None) -> dict | None:
     """Cities adopting by each year (cumulative) and the cities new in that year, those whose year is
     only their report's ("no later than") apart, so the chart can draw them differently."""
     if not diffusion:
@@ -64,13 +97,15 @@ def diffusion_chart(diffusion) -> dict | None:
     new_by_year = {year: adoptions for year, _total, adoptions in diffusion}
     years = _year_axis(list(new_by_year))
     cumulative, total = [], 0
-    dated, no_later_than = [], []
+    dated, no_later_than, share = [], [], []
     for year in years:
         adoptions = new_by_year.get(year, [])
         total += len(adoptions)
         cumulative.append(total)
         dated.append([city_label(a.city) for a in adoptions if not a.no_later_than])
         no_later_than.append([city_label(a.city) for a in adoptions if a.no_later_than])
+        seen = (observed or {}).get(year)
+        share.append(round(100 * total / seen, 1) if seen else None)
     return {
         "years": years,
         "cumulative": cumulative,
@@ -79,6 +114,8 @@ def diffusion_chart(diffusion) -> dict | None:
         "cumulativeLabel": _("累计城市数"),
         "newLabel": _("当年新采用（年份写明）"),
         "noLaterThanLabel": _("不晚于当年（仅报告年份）"),
+        "share": share if observed else [],
+        "shareLabel": _("占已有报告城市的比例（%）"),
     }
 
 

@@ -40,7 +40,7 @@ class SearchFeed(Feed):
     def item_description(self, document):
         terms = [term.text for term in parse_query_with_aliases(self.params.get("q")).terms]
         text = f"{document.title}\n{document.body}" if document.title else document.body
-        found = snippets(text, terms) if terms else []
+        found = snippets(text, terms).html if terms else []
         return " … ".join(found) if found else document.body[:200]
 
     def item_link(self, document):

@@ -130,6 +130,10 @@ class Document(models.Model):
     raw_text = models.TextField(_("原始文本"), blank=True, help_text=_("导入时的原文；手工录入时可留空"))
     extra = models.JSONField(_("其他元数据"), default=dict, blank=True)
     original_filename = models.CharField(_("原始文件名"), max_length=255, blank=True)
+    source_url = models.URLField(
+        _("原始网址"), max_length=2000, blank=True, help_text=_("从网址导入时抓取的网页地址（重定向后的地址）")
+    )
+    fetched_at = models.DateTimeField(_("抓取时间"), null=True, blank=True)
     content_hash = models.CharField(_("内容哈希"), max_length=64, unique=True, editable=False)
     # A bulk import leaves the curator's suggestions to the first opening of the review screen.
     suggestions_due = models.BooleanField(_("建议待生成"), default=False, editable=False)

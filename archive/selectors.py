@@ -1,5 +1,6 @@
 """Reads: every page and API endpoint gets its data here, with a fixed number of queries."""
 
+import bisect
 from dataclasses import dataclass, field
 from itertools import groupby
 
@@ -335,6 +336,7 @@ def city_timeline(
             if any(doc == event.document_id and start < event.end and event.start < end for doc, start, end in passages)
         ]
 
+    events = _one_per_sentence(events)
     years: dict[int, TimelineYear] = {}
 
     def at(year: int) -> TimelineYear:
@@ -351,6 +353,21 @@ def city_timeline(
     return [years[year] for year in sorted(years)]
 
 
+def _one_per_sentence(events: list[DatedEvent]) -> list[DatedEvent]:
+    """One statement per sentence. Extraction makes an event per time a sentence names, so 长春's
+    sentence on its three plans (2014—2020年, 2016—2020年, 2018—2022年) was three events and the
+    timeline showed it three times. It is shown once, at the earliest of its times (events come
+    ordered by year), and `date_labels` lists them all."""
+    first: dict[tuple[int, int], DatedEvent] = {}
+    for event in events:
+        kept = first.setdefault((event.document_id, event.start), event)
+        if kept is event:
+            event.date_labels = [event.date_label]
+        elif event.date_label not in kept.date_labels:
+            kept.date_labels.append(event.date_label)
+    return list(first.values())
+
+
 @dataclass
 class Comparison:
     cities: list[City]
@@ -359,10 +376,22 @@ class Comparison:
     matrix: dict[Category, dict[City, list[CityInitiative]]]
     shared: list[tuple[Initiative, dict[City, CityInitiative]]]  # initiatives in ≥2 cities, earliest year per city
     unique: dict[City, list[CityInitiative]]
+    category: Category | None = None  # the one policy area compared, if any
+    years_covered: dict[City, list[int]] = field(default_factory=dict)  # the years the city's reports cover
 
     def counts(self) -> list[tuple[Category, list[int]]]:
         """Per category, how many initiatives each city has (the chart's data and its table)."""
         return [(category, [len(self.matrix[category][city]) for city in self.cities]) for category in self.categories]
+
+    def counts_per_year(self) -> list[tuple[Category, list[float | None]]]:
+        """The counts divided by the number of years each city's reports cover (None: no year known).
+        A report looking back ten years names more than a report on one year; this puts them on one
+        footing, at the cost of treating every covered year alike."""
+        spans = [len(self.years_covered.get(city, ())) for city in self.cities]
+        return [
+            (category, [round(count / span, 2) if span else None for count, span in zip(counts, spans, strict=True)])
+            for category, counts in self.counts()
+        ]
 
 
 def cities_reported_figures(cities: list[City]) -> list[tuple[str, list[list[ReportedFigure]]]]:
@@ -388,15 +417,33 @@ def cities_for_comparison(names: list[str]) -> tuple[list[City], list[str]]:
     return cities_by_name(names)
 
 
-def cities_compare(cities: list[City]) -> Comparison:
+def cities_years_covered(cities: list[City]) -> dict[City, list[int]]:
+    """Every year that at least one of the city's reports covers (株洲's one report: 2012—2022). One query."""
+    by_pk = {city.pk: city for city in cities}
+    years: dict[City, set[int]] = {city: set() for city in cities}
+    spans = Document.objects.filter(city__in=cities, year_start__isnull=False).values_list(
+        "city_id", "year_start", "year_end"
+    )
+    for city_id, start, end in spans:
+        years[by_pk[city_id]].update(range(start, (end or start) + 1))
+    return {city: sorted(found) for city, found in years.items()}
+
+
+def cities_compare(
+    cities: list[City], *, category: Category | None = None, categories: list[Category] | None = None
+) -> Comparison:
     """Categories × cities with each city's confirmed initiatives, the shared ones lined up and what
-    is unique to each city. Three queries whatever the number of cities or documents."""
-    categories = list(Category.objects.all())
-    rows = (
-        Mention.objects.confirmed()
-        .filter(document__city__in=cities)
-        .values("document__city_id", "initiative_id")
-        .annotate(**_earliest_year_annotations(path=""), mention_count=Count("id"))
+    is unique to each city; with `category`, that policy area only. Four queries whatever the
+    number of cities or documents (three when the caller passes `categories`, every category)."""
+    if category:
+        categories = [category]
+    elif categories is None:
+        categories = list(Category.objects.all())
+    mentions = Mention.objects.confirmed().filter(document__city__in=cities)
+    if category:
+        mentions = mentions.filter(initiative__category=category)
+    rows = mentions.values("document__city_id", "initiative_id").annotate(
+        **_earliest_year_annotations(path=""), mention_count=Count("id")
     )
     initiatives = {
         i.pk: i
@@ -419,10 +466,40 @@ def cities_compare(cities: list[City]) -> Comparison:
         key=lambda pair: (-len(pair[1]), pair[0].category.order, pair[0].name),
     )
     unique = {city: [] for city in cities}
-    for category in categories:
+    for each in categories:
         for city in cities:
-            unique[city].extend(item for item in matrix[category][city] if len(adopters[item.initiative.pk]) == 1)
-    return Comparison(cities, categories, matrix, shared, unique)
+            unique[city].extend(item for item in matrix[each][city] if len(adopters[item.initiative.pk]) == 1)
+    return Comparison(
+        cities, categories, matrix, shared, unique, category=category, years_covered=cities_years_covered(cities)
+    )
+
+
+@dataclass
+class CityPassages:
+    """One city's evidence in one policy area: its initiatives there, each with its passages."""
+
+    city: City
+    initiatives: list[tuple[Initiative, list[Mention]]]
+
+    @property
+    def passage_count(self) -> int:
+        return sum(len(mentions) for _initiative, mentions in self.initiatives)
+
+
+def cities_category_passages(cities: list[City], category: Category) -> list[CityPassages]:
+    """Each city's confirmed passages in the policy area, grouped by initiative (earliest first),
+    in the cities' order. One query."""
+    mentions = (
+        Mention.objects.confirmed()
+        .filter(document__city__in=cities, initiative__category=category)
+        .select_related("initiative", "document__city")
+        .defer("document__raw_text")
+        .order_by("year", "initiative__name", "document_id", "start", "pk")
+    )
+    grouped: dict[int, dict[Initiative, list[Mention]]] = {city.pk: {} for city in cities}
+    for mention in mentions:
+        grouped[mention.document.city_id].setdefault(mention.initiative, []).append(mention)
+    return [CityPassages(city, list(grouped[city.pk].items())) for city in cities]
 
 
 @dataclass
@@ -470,6 +547,19 @@ def initiative_adoptions(mentions) -> tuple[list[Adoption], list[tuple[int, int,
         total += len(new)
         curve.append((year, total, new))
     return adoptions, curve
+
+
+def cities_observed_by(years: list[int]) -> dict[int, int]:
+    """For each year, how many cities have a report covering that year or an earlier one: the
+    cities whose adoption the archive could have seen by then. A city without reports is not a
+    city that did not adopt, so diffusion is shown as a share of these."""
+    firsts = sorted(
+        Document.objects.exclude(year_start=None)
+        .values("city")
+        .annotate(first=Min("year_start"))
+        .values_list("first", flat=True)
+    )
+    return {year: bisect.bisect_right(firsts, year) for year in years}
 
 
 # --- curator review (admin) ---------------------------------------------------------------------

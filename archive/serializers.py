@@ -85,7 +85,7 @@ class DocumentDetailSerializer(DocumentSerializer):
     mentions = MentionSerializer(source="confirmed_mentions", many=True, read_only=True)
 
     class Meta(DocumentSerializer.Meta):
-        fields = [*DocumentSerializer.Meta.fields, "body", "mentions"]
+        fields = [*DocumentSerializer.Meta.fields, "source_url", "fetched_at", "body", "mentions"]
 
 
 class CategoryRefSerializer(serializers.ModelSerializer):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from archive.views import data, pages, research
+from archive.views import api, data, pages, research
 
 urlpatterns = [
     path("", pages.home, name="home"),
@@ -13,6 +13,7 @@ urlpatterns = [
     path("initiatives/", pages.initiative_list, name="initiative-list"),
     path("initiatives/<slug:slug>/", pages.initiative_detail, name="initiative-detail"),
     path("data/", data.data_page, name="data"),
+    path("api/", api.ApiRootView.as_view(), name="api-root"),
     path("about/", pages.about, name="about"),
     path("concordance/", research.concordance_page, name="concordance"),
     path("trends/", research.trends_page, name="trends"),

@@ -9,7 +9,16 @@ wsgi_app = "reformsite.wsgi:application"
 # set here, before the app loads, so the master and every worker inherit it.
 os.umask(0o077)
 
-# Sync workers, one request each: 2 x cores + 1, but no more than memory allows. A worker grows to
+# Threaded workers (gthread): a connection waits in the worker's poller, not in a thread, until it
+# sends something, and a client slow to send its headers holds one thread, not the whole worker
+# (with sync workers, six such clients stalled every page, /healthz included). Each worker runs
+# REFORM_THREADS requests at once; the search index is read by one thread at a time
+# (archive/search/engine.py). Slow clients are still best met by the buffering proxy in front
+# (docs/nginx/reform-archive.conf), which is part of a production deployment.
+worker_class = "gthread"
+threads = int(os.environ.get("REFORM_THREADS", "4"))
+
+# Workers: 2 x cores + 1, but no more than memory allows. A worker grows to
 # ~250 MiB (Django, the jieba dictionary it shares with the master until written to, the Whoosh
 # reader), so at most one per 256 MiB of RAM, and at most 8 unless WEB_CONCURRENCY says otherwise.
 WORKER_MEMORY = 256 * 1024 * 1024

@@ -74,13 +74,18 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's files, served from here (no CDN)
     "haystack",
     "axes",
+    "csp",
     "archive",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything reads the body (CSRF reads POST): an oversized request is refused unread.
+    "archive.middleware.RequestSizeLimitMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -191,11 +196,18 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
+    # Every API request counts against the client's "anon" budget; search and export views add
+    # their own scope (archive/throttling.py). Rates are THROTTLE_RATES below, read per request.
+    "DEFAULT_THROTTLE_CLASSES": ["archive.throttling.AnonThrottle"],
+    "EXCEPTION_HANDLER": "archive.throttling.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "地方改革报告档案 API",
     "DESCRIPTION": "Read-only API of the archive of Chinese local reform reports.",
     "VERSION": "1.0.0",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # The Whoosh index generations, the writer lock and jieba's dictionary cache live here.
@@ -214,6 +226,15 @@ HAYSTACK_SIGNAL_PROCESSOR = "haystack.signals.BaseSignalProcessor"
 
 # The importer refuses files larger than this (bytes).
 IMPORT_MAX_BYTES = env_int("REFORM_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
+# Importing from a web address (import_reports --url, the admin's upload screen): a timeout for the
+# whole download, the same size limit as files, an honest User-Agent. Private, loopback and
+# link-local addresses are refused unless REFORM_FETCH_ALLOW_PRIVATE=1 (tests, an intranet archive).
+FETCH_TIMEOUT_SECONDS = env_int("REFORM_FETCH_TIMEOUT", 20)
+FETCH_ALLOW_PRIVATE = env_bool("REFORM_FETCH_ALLOW_PRIVATE", False)
+FETCH_USER_AGENT = os.environ.get(
+    "REFORM_FETCH_USER_AGENT",
+    "ReformArchiveImporter/1.0 (local reform report archive; fetches one page a curator asked for)",
+)
 
 # Uploads. A report up to the import limit stays in memory; bigger files spill to a temporary file
 # and the importer refuses them. The largest form without files is a report's change form in the
@@ -236,14 +257,75 @@ CSRF_COOKIE_SAMESITE = "Lax"
 # No script here reads the CSRF cookie: forms carry the token.
 CSRF_COOKIE_HTTPONLY = True
 
+# Content-Security-Policy (django-csp): everything from this site, no inline script or style, no
+# plugins, not framed, no <base> to redirect relative URLs. The pages load their scripts and
+# styles from static files and pass data to scripts with json_script (not executed, so allowed).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        # Style attributes only (not <style> elements, which stay 'self'): ECharts 4.9 writes its
+        # tooltips with innerHTML whose colour markers carry style="…". An attribute cannot run
+        # script or, without selectors, read the page; our own templates have none (tested).
+        "style-src-attr": ["'unsafe-inline'"],
+    },
+}
+
+# Request bodies, checked on Content-Length before any view or middleware reads them. Public
+# pages and the API take no body at all (a search is a GET); the admin takes a report's change
+# form (DATA_UPLOAD_MAX_MEMORY_SIZE) or an upload of several reports. Bodies without a length
+# (chunked) are refused: Django would not read them anyway.
+REQUEST_MAX_BYTES = env_int("REFORM_REQUEST_MAX_BYTES", 64 * 1024)
+ADMIN_REQUEST_MAX_BYTES = env_int("REFORM_ADMIN_REQUEST_MAX_BYTES", DATA_UPLOAD_MAX_MEMORY_SIZE + 2 * 1024 * 1024)
+ADMIN_URL_PREFIX = "/admin/"
+
+# Throttling (archive/throttling.py): requests per client address, per scope, for anonymous
+# clients; logged-in staff are not throttled. "anon" is every API request; "search" the search
+# page and API together; "document" a report's page (with ?q= it highlights the whole text);
+# "export" the dataset downloads. Over the limit: 429 with Retry-After.
+THROTTLE_RATES = {
+    "anon": os.environ.get("REFORM_THROTTLE_ANON", "120/min"),
+    "search": os.environ.get("REFORM_THROTTLE_SEARCH", "30/min"),
+    "concordance": os.environ.get("REFORM_THROTTLE_CONCORDANCE", "30/min"),
+    "document": os.environ.get("REFORM_THROTTLE_DOCUMENT", "60/min"),
+    "export": os.environ.get("REFORM_THROTTLE_EXPORT", "20/hour"),
+}
+
+# The throttles' counters must be shared by every gunicorn worker (a per-process LocMem cache
+# would multiply each limit by the number of workers): files under VAR_DIR by default, Redis
+# when several machines serve the site (REFORM_REDIS_URL, needs the redis package).
+if os.environ.get("REFORM_REDIS_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["REFORM_REDIS_URL"],
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": os.environ.get("REFORM_CACHE_DIR") or str(VAR_DIR / "cache"),
+            "OPTIONS": {"MAX_ENTRIES": 10_000},
+        }
+    }
+
 # HTTPS deployments (REFORM_HTTPS=1): redirect to HTTPS, cookies only over HTTPS, HSTS.
 HTTPS = env_bool("REFORM_HTTPS", False)
 SECURE_SSL_REDIRECT = HTTPS
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = env_int("REFORM_HSTS_SECONDS", 365 * 24 * 3600 if HTTPS else 0)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("REFORM_HSTS_INCLUDE_SUBDOMAINS", True)
-SECURE_HSTS_PRELOAD = env_bool("REFORM_HSTS_PRELOAD", True)
+# Both commit every subdomain (and, once submitted, browsers' built-in lists) to HTTPS for a long
+# time: only when asked for.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("REFORM_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("REFORM_HSTS_PRELOAD", False)
+# check --deploy warns when they are off; here that is the deployer's decision, made by the two
+# variables above (docs/deployment.md), not something to switch on behind their back.
+SILENCED_SYSTEM_CHECKS = ["security.W005", "security.W021"]
 # Monitors probe gunicorn directly over HTTP.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 # Behind a reverse proxy that terminates TLS (REFORM_BEHIND_PROXY=1) the request reaches us over
@@ -271,10 +353,16 @@ def client_address(request) -> str | None:
 
 
 LOGIN_FAILURE_LIMIT = env_int("REFORM_LOGIN_FAILURE_LIMIT", 5)
+# Password spraying (a few guesses at many usernames) never trips the per-username limit: one
+# address is also locked out after this many failures across all usernames.
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("REFORM_LOGIN_ADDRESS_FAILURE_LIMIT", 20)
 LOGIN_COOLOFF_MINUTES = env_int("REFORM_LOGIN_COOLOFF_MINUTES", 15)
 AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
 AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_COOLOFF_MINUTES)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The order matters: archive.lockout.LockoutHandler reads the pair's count first, the address's
+# second, and applies LOGIN_ADDRESS_FAILURE_LIMIT to the second.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_HANDLER = "archive.lockout.LockoutHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = client_address
 AXES_COOLOFF_MESSAGE = lazy(
@@ -285,9 +373,16 @@ AXES_COOLOFF_MESSAGE = lazy(
     str,
 )()
 
+# After a login whose ?next= was refused (another host), Django goes here: the admin's index.
+LOGIN_REDIRECT_URL = "admin:index"
+LOGIN_URL = "admin:login"
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # A refused request (403: a curator outside their permissions, a CSRF failure) is logged in
+    # one line; its traceback says nothing the status does not.
+    "filters": {"no_traceback_for_4xx": {"()": "archive.middleware.NoTracebackFor4xx"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["no_traceback_for_4xx"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("REFORM_LOG_LEVEL", "WARNING")},
 }

@@ -12,3 +12,8 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),  # for monitors: no language prefix, no session
     *i18n_patterns(path("", include("archive.urls")), prefix_default_language=False),
 ]
+
+handler400 = "archive.views.errors.bad_request"
+handler403 = "archive.views.errors.permission_denied"
+handler404 = "archive.views.errors.page_not_found"
+handler500 = "archive.views.errors.server_error"

@@ -2,6 +2,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.core.management import call_command
 from django.utils import translation
 
@@ -42,6 +43,17 @@ def _default_language():
     from the archive's default, so a URL reversed in one test does not depend on the one before."""
     with translation.override(settings.LANGUAGE_CODE):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _own_cache(settings):
+    """Throttle counters live in the cache: each test starts from zero, in memory, never in var/.
+    Tests fire requests far faster than a reader; those about throttling set their own rates."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}
+    settings.THROTTLE_RATES = {scope: "100000/min" for scope in settings.THROTTLE_RATES}
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -83,7 +83,8 @@ def test_backup_while_writes_happen_is_a_consistent_snapshot(live, live_file, tm
                     (f"写入{number}", f"w{number}", f"w-{number}"),
                 )
                 writer.execute(
-                    "INSERT INTO archive_initiative (name, slug, category_id, description) VALUES (?, ?, ?, '')",
+                    "INSERT INTO archive_initiative (name, name_en, slug, category_id, description, description_en)"
+                    " VALUES (?, '', ?, ?, '', '')",
                     (f"举措{number}", f"w-{number}", cursor.lastrowid),
                 )
             written.append(number)

@@ -35,13 +35,40 @@ def test_timeline_chart_is_absent_without_any_dated_content(db):
 def test_category_counts_chart_matches_the_comparison_matrix(seeded):
     cities, _ = selectors.cities_for_comparison(["zhuzhou", "xiangtan", "xuchang"])
     comparison = selectors.cities_compare(cities)
-    chart = charts.category_counts_chart(comparison)
+    colours = charts.city_colours(selectors.cities_with_documents())
+    chart = charts.category_counts_chart(comparison, colours=colours, compare_url="/compare/?cities=zhuzhou")
 
     assert [city["name"] for city in chart["cities"]] == ["株洲", "湘潭", "许昌"]
     assert len(chart["categories"]) == len(chart["categorySlugs"]) == len(comparison.categories)
     for column, city in zip(chart["cities"], cities, strict=True):
-        assert column["url"] == f"/cities/{city.slug}/"
+        assert column["slug"] == city.slug and column["colour"] == colours[city.pk]
         assert sum(column["data"]) == sum(len(comparison.matrix[c][city]) for c in comparison.categories)
+    assert chart["compareUrl"] == "/compare/?cities=zhuzhou" and not chart["perYear"]
+
+
+def test_per_year_counts_divide_by_the_years_the_reports_cover(seeded):
+    """株洲's one report covers 2012—2022 (11 years), 许昌's 2020: the chart can put them on one footing."""
+    cities, _ = selectors.cities_for_comparison(["zhuzhou", "xuchang"])
+    comparison = selectors.cities_compare(cities)
+    assert [len(comparison.years_covered[city]) for city in cities] == [11, 1]
+    chart = charts.category_counts_chart(comparison, colours={}, compare_url="/compare/", per_year=True)
+    totals = dict(comparison.counts())
+    for index, category in enumerate(comparison.categories):
+        zhuzhou, xuchang = (column["data"][index] for column in chart["cities"])
+        assert zhuzhou == round(totals[category][0] / 11, 2) and xuchang == totals[category][1]
+
+
+def test_a_city_keeps_its_colour_whichever_cities_are_compared(seeded):
+    archive_cities = list(selectors.cities_with_documents())
+    colours = charts.city_colours(archive_cities)
+    assert len(set(colours.values())) == len(archive_cities)  # five cities, five colours
+    assert charts.city_colours(list(reversed(archive_cities))) == colours  # not the order given
+    for slugs in (["zhuzhou", "xuchang"], ["xuchang", "changchun", "zhuzhou"]):
+        cities, _ = selectors.cities_for_comparison(slugs)
+        chart = charts.category_counts_chart(selectors.cities_compare(cities), colours=colours, compare_url="/")
+        assert {column["slug"]: column["colour"] for column in chart["cities"]} == {
+            city.slug: colours[city.pk] for city in cities
+        }
 
 
 def test_diffusion_chart_accumulates_the_cities_naming_fangguanfu(seeded):

@@ -70,9 +70,17 @@ def test_compare_api(client, seeded):
 
 
 def test_comparison_of_all_cities_runs_a_fixed_number_of_queries(client, seeded, django_assert_max_num_queries):
-    # cities with reports, cities picked, categories, mention counts, their initiatives, reported figures
-    with django_assert_max_num_queries(6):
+    # cities with reports, cities picked, categories, mention counts, their initiatives, the years the
+    # reports cover (for counts per year), reported figures
+    with django_assert_max_num_queries(7):
         assert client.get("/compare/").status_code == 200
+
+
+def test_comparison_in_one_policy_area_runs_a_fixed_number_of_queries(client, seeded, django_assert_max_num_queries):
+    # as above, plus the category named and the cities' passages in it
+    with django_assert_max_num_queries(9):
+        response = client.get("/compare/", {"category": "education"})
+    assert response.status_code == 200
 
 
 def test_reported_figures_line_up_the_same_measure_across_cities(seeded):
@@ -119,3 +127,49 @@ def test_compare_api_has_reported_figures(client, seeded):
     assert (approvals["previous"], approvals["value"], approvals["unit"]) == (822, 98, "项")
     assert approvals["change"] == "reduced" and approvals["paragraph"] >= 1
     assert figures["改革任务"]["changchun"][0]["value"] == 1165
+
+
+def test_comparison_in_one_policy_area_shows_each_citys_passages_linked_to_their_marks(client, seeded):
+    from archive.models import Mention
+
+    page = client.get("/compare/", {"cities": ["zhuzhou", "xuchang"], "category": "education"}).content.decode()
+    assert 'id="city-zhuzhou"' in page and 'id="city-xuchang"' in page
+    education = Mention.objects.confirmed().filter(
+        initiative__category__slug="education", document__city__slug__in=["zhuzhou", "xuchang"]
+    )
+    assert education.exists()
+    for mention in education:
+        assert f'href="{mention.get_absolute_url()}"' in page  # /documents/N/#mNN
+        assert f'id="{mention.document.city.slug}-{mention.initiative.slug}"' in page
+    assert "县管校聘" in page  # 许昌's education initiative
+    # only that policy area: no initiative of another one
+    assert "河长制" not in page.split("共有的改革举措")[0]
+
+
+def test_unknown_policy_area_is_a_400_with_a_message(client, seeded):
+    for url in ["/compare/", "/api/compare/"]:
+        response = client.get(url, {"cities": ["zhuzhou"], "category": "astrology"})
+        assert response.status_code == 400 and "astrology" in response.content.decode()
+
+
+def test_matrix_cells_lead_to_the_citys_passages_in_the_comparison(client, seeded):
+    page = client.get("/compare/", {"cities": ["zhuzhou", "xuchang"]}).content.decode()
+    matrix = page.split("领域 × 城市")[1]
+    assert "/compare/?cities=zhuzhou&amp;cities=xuchang&amp;category=education#xuchang-xianguanxiaopin" in matrix
+    assert "/initiatives/" not in matrix
+
+
+def test_per_year_counts_state_the_caveat(client, seeded):
+    page = client.get("/compare/", {"cities": ["zhuzhou", "xuchang"], "per": "year"}).content.decode()
+    assert "2012—2022（11 年）" in page and "2020（1 年）" in page
+    assert "总数不宜直接比较" in page and "/年" in page
+
+
+def test_compare_api_in_one_policy_area(client, seeded):
+    data = client.get("/api/compare/", {"cities": ["zhuzhou", "xuchang"], "category": "education"}).json()
+    assert data["category"] == "education" and [c["slug"] for c in data["categories"]] == ["education"]
+    assert {city["slug"]: len(city["years_covered"]) for city in data["cities"]} == {"zhuzhou": 11, "xuchang": 1}
+    assert all(city["colour"].startswith("#") for city in data["cities"])
+    passages = data["passages"]["xuchang"]
+    assert passages and all("#m" in item["url"] and item["passage"] for item in passages)
+    assert any(item["initiative"] == "xianguanxiaopin" for item in passages)

@@ -156,7 +156,7 @@ def test_upload_refuses_wrong_types_and_sizes(seeded, curator_client, name, data
 
 def test_upload_without_files_is_a_form_error(seeded, curator_client):
     response = upload(curator_client)
-    assert response.status_code == 200 and "请选择至少一个报告文件" in response.content.decode()
+    assert response.status_code == 200 and "请选择报告文件，或填写报告网页的地址" in response.content.decode()
 
 
 # --- review ----------------------------------------------------------------------------------------

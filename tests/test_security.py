@@ -1,17 +1,21 @@
 """Security: markup in reports and curated data is shown as text everywhere, anonymous clients are
-refused what they may not do, the admin login is rate-limited, and the security headers are sent."""
+refused what they may not do, the admin login is rate-limited, the security headers are sent,
+anonymous clients are throttled, and request bodies are bounded before anything reads them."""
 
 import hashlib
+import io
 import logging
 import re
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.test import Client
 
 from archive.models import Category, City, Document, Initiative, InitiativeAlias, Mention, MentionStatus
 from archive.search.indexing import index_rebuild
+from archive.services.curation import CURATOR_GROUP
 
 SCRIPT = '<script>alert("x")</script>'
 IMG = "<img src=x onerror=alert(1)>"
@@ -293,3 +297,213 @@ def test_a_successful_login_clears_earlier_failures(client, curator):
     client.logout()
     for attempt in range(4):
         assert log_in(client, f"again wrong {attempt}").status_code == 200
+
+
+def test_a_spoofed_forwarded_address_does_not_escape_the_lockout(client, curator):
+    """Without the proxy, X-Forwarded-For is whatever the client sends: it is not the address."""
+    for attempt in range(5):
+        client.post(
+            "/admin/login/", {"username": "curator", "password": f"wrong {attempt}"},
+            HTTP_X_FORWARDED_FOR=f"198.51.100.{attempt}",
+        )  # fmt: skip
+    assert log_in(client, PASSWORD).status_code == 429
+
+
+def test_one_address_trying_many_usernames_is_locked_out(client, curator, settings):
+    """Password spraying: one guess at each of many usernames never reaches the per-username limit,
+    but the address as a whole is locked after LOGIN_ADDRESS_FAILURE_LIMIT failures, for every
+    username, while other addresses still log in."""
+    settings.LOGIN_ADDRESS_FAILURE_LIMIT = 8
+    for number in range(7):
+        response = client.post("/admin/login/", {"username": f"user{number}", "password": "123456"})
+        assert response.status_code == 200, number  # the form again: each name failed only once
+    assert client.post("/admin/login/", {"username": "user7", "password": "123456"}).status_code == 429
+    assert log_in(client, PASSWORD).status_code == 429  # even the right password, for another name
+    assert log_in(Client(), PASSWORD, address="192.0.2.7").status_code == 302
+
+
+def test_a_refused_next_after_login_lands_on_the_admin_index(client, curator):
+    response = client.post(
+        "/admin/login/", {"username": "curator", "password": PASSWORD, "next": "https://evil.example/"}
+    )
+    assert response.status_code == 302 and response["Location"] == "/admin/"
+    assert client.get(response["Location"]).status_code == 200
+
+
+# Curators
+
+
+@pytest.fixture
+def curator_client(seeded):
+    user = get_user_model().objects.create_user("editor", password=PASSWORD, is_staff=True)
+    user.groups.add(Group.objects.get(name=CURATOR_GROUP))
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_a_curator_can_delete_a_report_with_what_was_extracted_from_it(curator_client):
+    document = Document.objects.get(city__slug="zhuzhou")
+    assert document.events.exists() and document.figures.exists() and document.candidate_terms.exists()
+    url = f"/admin/archive/document/{document.pk}/delete/"
+    assert curator_client.get(url).status_code == 200
+    response = curator_client.post(url, {"post": "yes"})
+    assert response.status_code == 302
+    assert not Document.objects.filter(pk=document.pk).exists()
+
+
+def test_a_curator_can_delete_a_renamed_initiative(curator_client):
+    """A renamed initiative has an old address (InitiativeRedirect) that goes with it."""
+    initiative = Initiative.objects.get(slug="hezhangzhi")
+    initiative.redirects.create(old_slug="old-hezhangzhi", reason="test")
+    response = curator_client.post(f"/admin/archive/initiative/{initiative.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert not Initiative.objects.filter(pk=initiative.pk).exists()
+
+
+def test_a_refused_request_is_logged_in_one_line(curator_client):
+    """A 403 (a curator outside their permissions) is a warning without a traceback."""
+    handler = next(h for h in logging.getLogger().handlers if h.filters)
+    stream = io.StringIO()
+    previous = handler.setStream(stream)
+    try:
+        assert curator_client.get("/admin/auth/user/").status_code == 403
+    finally:
+        handler.setStream(previous)
+    assert "Forbidden" in stream.getvalue()
+    assert "Traceback" not in stream.getvalue()
+
+
+# Throttling anonymous clients
+
+
+@pytest.fixture
+def low_rates(settings):
+    settings.THROTTLE_RATES = {"anon": "100/min", "search": "3/min", "document": "2/min", "export": "1/hour"}
+    return settings.THROTTLE_RATES
+
+
+def test_search_api_over_its_rate_is_a_429_with_retry_after_and_a_message(client, indexed, low_rates):
+    for _ in range(3):
+        assert client.get("/api/search/", {"q": "河长"}).status_code == 200
+    refused = client.get("/api/search/", {"q": "河长"})
+    assert refused.status_code == 429
+    assert 1 <= int(refused["Retry-After"]) <= 60
+    assert refused.json() == {"error": f"请求过于频繁，请在 {refused['Retry-After']} 秒后再试。"}
+
+
+def test_search_page_and_api_share_one_budget_and_the_page_explains_in_both_languages(client, indexed, low_rates):
+    assert client.get("/search/", {"q": "河长"}).status_code == 200
+    assert client.get("/api/search/", {"q": "河长"}).status_code == 200
+    assert client.get("/en/search/", {"q": "河长"}).status_code == 200
+    chinese = client.get("/search/", {"q": "河长"})
+    assert chinese.status_code == 429 and int(chinese["Retry-After"]) >= 1
+    assert "请求过于频繁" in chinese.content.decode() and 'class="site-header"' in chinese.content.decode()
+    english = client.get("/en/search/", {"q": "河长"})
+    assert english.status_code == 429
+    assert "Too many requests" in english.content.decode()
+
+
+def test_document_pages_and_exports_are_throttled(client, seeded, low_rates):
+    url = Document.objects.get(city__slug="zhuzhou").get_absolute_url()
+    assert [client.get(url, {"q": "改革"}).status_code for _ in range(3)] == [200, 200, 429]
+    assert client.get("/cities/zhuzhou/").status_code == 200  # other pages are not
+    assert [client.get("/api/export/cities.csv").status_code for _ in range(2)] == [200, 429]
+
+
+def test_the_anonymous_api_budget_covers_every_endpoint(client, seeded, settings):
+    settings.THROTTLE_RATES = {**settings.THROTTLE_RATES, "anon": "2/min"}
+    assert client.get("/api/cities/").status_code == 200
+    assert client.get("/api/initiatives/").status_code == 200
+    assert client.get("/api/documents/").status_code == 429
+
+
+def test_each_client_address_has_its_own_budget_whatever_it_claims(client, indexed, low_rates):
+    for number in range(3):
+        client.get("/api/search/", {"q": "河长"}, HTTP_X_FORWARDED_FOR=f"198.51.100.{number}")
+    assert client.get("/api/search/", {"q": "河长"}, HTTP_X_FORWARDED_FOR="198.51.100.9").status_code == 429
+    assert client.get("/api/search/", {"q": "河长"}, REMOTE_ADDR="192.0.2.7").status_code == 200
+
+
+def test_curators_are_not_throttled(curator_client, indexed, low_rates):
+    statuses = {curator_client.get("/api/search/", {"q": "河长"}).status_code for _ in range(5)}
+    statuses |= {curator_client.get("/search/", {"q": "河长"}).status_code for _ in range(5)}
+    assert statuses == {200}
+
+
+# Methods and request sizes
+
+
+@pytest.mark.parametrize("method", ["post", "put", "delete", "trace"])
+@pytest.mark.parametrize(
+    "url", ["/", "/cities/", "/cities/zhuzhou/", "/search/", "/compare/", "/initiatives/", "/data/"]
+)
+def test_public_pages_answer_only_get_and_head(client, seeded, method, url):
+    assert getattr(client, method)(url).status_code == 405
+    assert client.head(url).status_code == 200
+
+
+def test_public_document_and_initiative_pages_answer_only_get_and_head(client, seeded):
+    for url in [Document.objects.first().get_absolute_url(), "/initiatives/hezhangzhi/", "/en/search/"]:
+        assert client.post(url).status_code == 405, url
+
+
+class Unreadable(io.RawIOBase):
+    """A request body that fails the test if anything reads it."""
+
+    def readinto(self, buffer):
+        raise AssertionError("the body was read")
+
+
+def send_body(client, path, length, **extra):
+    return client.generic("POST", path, **{"CONTENT_LENGTH": str(length), "wsgi.input": Unreadable(), **extra})
+
+
+def test_a_big_body_is_refused_before_anything_reads_it(client, db):
+    response = send_body(client, "/search/", 60 * 1024 * 1024)
+    assert response.status_code == 413
+    assert "请求过大" in response.content.decode()
+    assert send_body(client, "/api/search/", 65 * 1024).status_code == 413
+    assert send_body(client, "/admin/login/", 60 * 1024 * 1024).status_code == 413
+
+
+def test_a_body_without_a_length_is_refused(client, db):
+    assert send_body(client, "/search/", 0, HTTP_TRANSFER_ENCODING="chunked").status_code == 411
+
+
+def test_the_admin_takes_a_report_sized_body(admin_client, settings):
+    """A change form carrying a report at the import limit, percent-encoded, is not refused by size."""
+    assert settings.ADMIN_REQUEST_MAX_BYTES >= settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    body = "x" * (6 * 1024 * 1024)
+    response = admin_client.post("/admin/login/", {"username": "curator", "password": "wrong", "padding": body})
+    assert response.status_code != 413
+
+
+# Content-Security-Policy
+
+
+@pytest.mark.parametrize("url", ["/", "/search/?q=河长", "/api/cities/?format=api", "/admin/login/", "/healthz"])
+def test_content_security_policy_on_every_response(client, seeded, url):
+    policy = {
+        directive.split()[0]: directive.split()[1:]
+        for directive in client.get(url)["Content-Security-Policy"].split("; ")
+    }
+    assert policy["default-src"] == ["'self'"]
+    assert policy["object-src"] == ["'none'"] and policy["base-uri"] == ["'none'"]
+    assert policy["frame-ancestors"] == ["'none'"]
+    assert "script-src" not in policy and "style-src" not in policy  # default-src: no 'unsafe-inline'
+    assert policy["style-src-attr"] == ["'unsafe-inline'"]  # ECharts' tooltips; not <style> elements
+
+
+@pytest.mark.parametrize(
+    "url", ["/", "/cities/zhuzhou/", "/compare/", "/initiatives/hezhangzhi/", "/api/cities/zhuzhou/?format=api",
+            "/api/documents/?format=api"],
+)  # fmt: skip
+def test_pages_carry_no_inline_script_or_style(client, seeded, url):
+    """What the policy would block: <script> with code in it, on*= handlers, style attributes."""
+    page = client.get(url).content.decode()
+    for script in re.findall(r"<script\b([^>]*)>(.*?)</script>", page, flags=re.S):
+        attributes, code = script
+        assert "src=" in attributes or 'type="application/json"' in attributes or not code.strip(), script
+    assert not re.search(r"<[^>]+\son[a-z]+\s*=", page), url
+    assert not re.search(r"<[^>]+\sstyle\s*=", page), url

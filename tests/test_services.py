@@ -149,7 +149,7 @@ def test_a_province_level_report_is_refused_with_a_clear_message_not_filed_under
     assert document_import(data=text, filename="henan.txt", city_slug="zhengzhou").document.city.slug == "zhengzhou"
 
 
-def test_a_county_report_is_filed_under_its_prefecture_with_the_county_noted():
+def test_a_county_report_is_filed_under_its_prefecture_with_the_county_noted(client):
     text = (
         "中牟县四大班子领导赴南京等地参观考察\n9月9日至13日，中牟县委书记带领考察团赴南京、苏州、杭州参观考察。"
         "县委书记要求考察团成员虚心学习南京的经验，结合中牟县的实际思考全县下一步怎么做。"
@@ -158,3 +158,5 @@ def test_a_county_report_is_filed_under_its_prefecture_with_the_county_noted():
     assert result.document.city.slug == "zhengzhou"
     assert result.document.extra["district"] == "中牟县"
     assert any("中牟县" in note for note in result.notes)
+    page = client.get(result.document.get_absolute_url()).content.decode()
+    assert '<dt>区县</dt><dd lang="zh-Hans">中牟县</dd>' in page

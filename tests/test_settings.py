@@ -99,6 +99,17 @@ def test_https_settings_follow_reform_https(tmp_path):
     }
 
 
+def test_hsts_preload_and_subdomains_only_when_asked_for(tmp_path):
+    """Both bind more than this site (every subdomain; browsers' built-in lists): HTTPS alone does
+    not turn them on."""
+    names = ["SECURE_HSTS_INCLUDE_SUBDOMAINS", "SECURE_HSTS_PRELOAD"]
+    assert settings_under(tmp_path, names, REFORM_HTTPS="1") == dict.fromkeys(names, False)
+    asked = settings_under(
+        tmp_path, names, REFORM_HTTPS="1", REFORM_HSTS_INCLUDE_SUBDOMAINS="1", REFORM_HSTS_PRELOAD="1"
+    )
+    assert asked == dict.fromkeys(names, True)
+
+
 def test_default_database_is_sqlite_in_var_with_wal_busy_timeout_and_immediate_transactions(tmp_path):
     database = settings_under(tmp_path, ["DATABASES"])["DATABASES"]["default"]
     assert database["ENGINE"] == "django.db.backends.sqlite3"
@@ -182,6 +193,8 @@ def test_gunicorn_configuration(tmp_path):
     config = {key.strip(): value.strip() for key, value in config.items()}
     assert 1 <= int(config["workers"]) <= min(os.cpu_count() * 2 + 1, 8)
     assert config["preload_app"] == "True"
+    # A client slow to send its headers holds a thread, not a whole worker.
+    assert config["worker_class"] == "gthread" and int(config["threads"]) >= 2
     assert config["timeout"] == "30"
     assert int(config["max_requests"]) > 0 and int(config["max_requests_jitter"]) > 0
     assert "%(M)s" in config["access_log_format"]
@@ -196,3 +209,24 @@ def test_login_rate_limiting_counts_the_client_address_the_proxy_saw(monkeypatch
     assert settings_module.client_address(request) == "203.0.113.5"
     monkeypatch.setattr(settings_module, "BEHIND_PROXY", False)
     assert settings_module.client_address(request) == "127.0.0.1"
+
+
+def test_throttle_counters_are_shared_by_all_workers(tmp_path):
+    """A per-process cache (LocMem) would give each gunicorn worker its own count."""
+    cache = settings_under(tmp_path, ["CACHES"])["CACHES"]["default"]
+    assert cache["BACKEND"] == "django.core.cache.backends.filebased.FileBasedCache"
+    assert cache["LOCATION"] == str(tmp_path / "var" / "cache")
+    redis = settings_under(tmp_path, ["CACHES"], REFORM_REDIS_URL="redis://127.0.0.1:6379/1")["CACHES"]["default"]
+    assert redis["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+
+
+def test_throttle_rates_come_from_the_environment(tmp_path):
+    rates = settings_under(tmp_path, ["THROTTLE_RATES"], REFORM_THROTTLE_SEARCH="5/min")["THROTTLE_RATES"]
+    assert rates["search"] == "5/min"
+    assert {"anon", "search", "concordance", "document", "export"} <= set(rates)
+
+
+def test_request_limits_leave_room_for_the_admin_only(tmp_path):
+    limits = settings_under(tmp_path, ["REQUEST_MAX_BYTES", "ADMIN_REQUEST_MAX_BYTES", "DATA_UPLOAD_MAX_MEMORY_SIZE"])
+    assert limits["REQUEST_MAX_BYTES"] <= 64 * 1024
+    assert limits["ADMIN_REQUEST_MAX_BYTES"] > limits["DATA_UPLOAD_MAX_MEMORY_SIZE"]

@@ -25,7 +25,20 @@ def test_every_seed_city_has_documents_initiatives_and_events(seeded, slug):
     timeline = years_of(slug)
     assert any(entry.documents for entry in timeline.values())
     assert sum(len(entry.initiatives) for entry in timeline.values()) >= 8
-    assert sum(len(entry.events) for entry in timeline.values()) >= 5
+    # dated sentences, each once (长春's shortest report has four)
+    assert sum(len(entry.events) for entry in timeline.values()) >= 4
+
+
+def test_a_sentence_naming_several_times_is_shown_once_with_all_of_them(seeded):
+    """长春's sentence on its three plans was three events: it is one entry, at 2014, with the three spans."""
+    timeline = years_of("changchun")
+    entries = [e for entry in timeline.values() for e in entry.events if "实施规划" in e.sentence]
+    assert len(entries) == 1
+    (plans,) = entries
+    assert plans.year == 2014 and plans in timeline[2014].events
+    assert plans.date_labels == ["2014—2020", "2016—2020", "2018—2022"]
+    sentences = [(e.document_id, e.start) for entry in timeline.values() for e in entry.events]
+    assert len(sentences) == len(set(sentences))
 
 
 def test_category_filter_keeps_only_that_area(seeded):

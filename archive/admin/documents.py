@@ -4,7 +4,7 @@ curator decides on suggestions and tags passages, and the queue of reports await
 from django.contrib import admin, messages
 from django.contrib.admin.models import ADDITION
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -22,7 +22,7 @@ from archive.admin.forms import (
 from archive.importing import ReportRejected
 from archive.models import Document, DocumentToReview, Mention
 from archive.search.indexing import index_batched, index_drain_quietly
-from archive.services import content_hash_of, document_facts_extract, document_import
+from archive.services import content_hash_of, document_facts_extract, document_import, document_import_from_url
 from archive.services.curation import (
     candidate_accept,
     candidate_dismiss,
@@ -59,11 +59,14 @@ class DocumentAdmin(admin.ModelAdmin):
     list_filter = ["city__province", "year_start"]
     search_fields = ["title", "city__name", "source", "authors", "original_filename"]
     autocomplete_fields = ["city"]
-    readonly_fields = ["content_hash", "original_filename", "created_at", "updated_at"]
+    readonly_fields = ["content_hash", "original_filename", "fetched_at", "created_at", "updated_at"]
+    # The source address is stored as fetched (https or http); a typed one without a scheme is https.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     inlines = [MentionInline]
     actions = ["refresh_suggestions"]
     fieldsets = [
         (None, {"fields": ["title", "city", ("year_start", "year_end"), "published_on", "source", "authors"]}),
+        (_("来源网页"), {"fields": ["source_url", "fetched_at"]}),
         (_("正文"), {"fields": ["body"]}),
         (
             _("原始文本与导入信息"),
@@ -139,6 +142,8 @@ class DocumentAdmin(admin.ModelAdmin):
             # Each file in its own transaction, the index written once for all of them.
             with index_batched():
                 results = [self._import_one(request, file, form) for file in form.cleaned_data["files"]]
+                if form.cleaned_data["url"]:
+                    results.append(self._import_url(request, form.cleaned_data["url"], form))
             index_drain_quietly(result["document"].pk for result in results if result["outcome"] == "created")
             form = UploadForm()
         context = {
@@ -170,6 +175,31 @@ class DocumentAdmin(admin.ModelAdmin):
         history_record(request.user, document, ADDITION, str(_("上传文件 %(name)s") % {"name": file.name}))
         return {
             "name": file.name,
+            "outcome": "created",
+            "document": document,
+            "missing": result.missing_labels,
+            "notes": result.notes,
+            "pending": document.mentions.suggested().count() + document.candidate_terms.pending().count(),
+        }
+
+    def _import_url(self, request, url, form) -> dict:
+        city = form.cleaned_data.get("city")
+        try:
+            result = document_import_from_url(
+                url=url,
+                city_slug=city.slug if city else None,
+                years=form.years,
+                source=form.cleaned_data.get("source") or None,
+            )
+        except (ReportRejected, ValidationError) as error:
+            message = error.messages[0] if isinstance(error, ValidationError) else str(error)
+            return {"name": url, "outcome": "rejected", "message": message}
+        document = result.document
+        if not result.created:
+            return {"name": url, "outcome": "duplicate", "document": document}
+        history_record(request.user, document, ADDITION, str(_("从网址导入 %(url)s") % {"url": url}))
+        return {
+            "name": url,
             "outcome": "created",
             "document": document,
             "missing": result.missing_labels,

@@ -69,6 +69,8 @@ class MultipleFileField(forms.FileField):
     def clean(self, data, initial=None):
         files = data if isinstance(data, list | tuple) else [data]
         files = [file for file in files if file]
+        if not files and not self.required:
+            return []
         if not files:
             raise forms.ValidationError(_("请选择至少一个报告文件。"))
         return [super(MultipleFileField, self).clean(file, initial) for file in files]
@@ -81,6 +83,14 @@ class UploadForm(forms.Form):
             "纯文本（.txt，任何常见中文编码）或网页（.html/.htm）；每个文件不超过 %(size)s，一次最多 %(count)s 个。"
         )
         % {"size": filesizeformat(settings.IMPORT_MAX_BYTES), "count": MAX_FILES_PER_UPLOAD},
+        required=False,
+    )
+    url = forms.CharField(
+        label=_("或网页地址"),
+        max_length=2000,
+        required=False,
+        widget=forms.URLInput(attrs={"placeholder": "https://", "size": 80}),
+        help_text=_("报告网页的地址（http 或 https）：抓取该网页并导入，网址和抓取时间记为来源。"),
     )
     city = forms.ModelChoiceField(
         label=_("城市"),
@@ -114,8 +124,16 @@ class UploadForm(forms.Form):
             raise forms.ValidationError(problems)
         return files
 
+    def clean_url(self):
+        url = self.cleaned_data["url"].strip()
+        if url and not url.lower().startswith(("http://", "https://")):
+            raise forms.ValidationError(_("只能抓取 http 或 https 网址。"))
+        return url
+
     def clean(self):
         data = super().clean()
+        if not data.get("files") and not data.get("url") and not self.errors:
+            raise forms.ValidationError(_("请选择报告文件，或填写报告网页的地址。"))
         start, end = data.get("year_start"), data.get("year_end")
         if end and not start:
             self.add_error("year_start", _("有结束年份时必须填写起始年份。"))

@@ -114,6 +114,8 @@ def dataset_rows(name: str, *, base_url: str = "", using: str = "default") -> It
                 "source",
                 "authors",
                 "original_filename",
+                "source_url",
+                "fetched_at",
                 "body",
             )
             .iterator(chunk_size=CHUNK_ROWS)
@@ -122,7 +124,9 @@ def dataset_rows(name: str, *, base_url: str = "", using: str = "default") -> It
         # around the yields: a generator must not leave it switched while its consumer runs.
         with translation.override(settings.LANGUAGE_CODE):
             address = base_url.rstrip("/") + reverse("document-detail", kwargs={"pk": PK_PLACEHOLDER})
-        for pk, city, title, year_start, year_end, published_on, source, authors, filename, body in documents:
+        for (
+            pk, city, title, year_start, year_end, published_on, source, authors, filename, source_url, fetched_at, body
+        ) in documents:  # fmt: skip
             yield {
                 "id": pk,
                 "city": city,
@@ -133,6 +137,8 @@ def dataset_rows(name: str, *, base_url: str = "", using: str = "default") -> It
                 "source": source,
                 "authors": authors,
                 "original_filename": filename,
+                "source_url": source_url,
+                "fetched_at": _datetime_out(fetched_at),
                 "url": address.replace(str(PK_PLACEHOLDER), str(pk)),
                 "body": body,
             }

@@ -320,7 +320,7 @@ def _model_value(model, column: str, value):
             return Decimal("NaN")  # clean_fields reports it
     if model is Document and column == "published_on":
         return datetime.date.fromisoformat(value)
-    if model is Mention and column == "confirmed_at":
+    if (model, column) in {(Mention, "confirmed_at"), (Document, "fetched_at")}:
         return datetime.datetime.fromisoformat(value)
     return value
 

@@ -133,6 +133,8 @@ TABLES: tuple[Table, ...] = (
             Column("source", TEXT, _("来源（发布者、报纸或网站）")),
             Column("authors", TEXT, _("作者，多位以“、”分隔")),
             Column("original_filename", TEXT, _("导入时的文件名")),
+            Column("source_url", TEXT, _("从网址导入时抓取的原始网页地址（重定向后）；否则为空")),
+            Column("fetched_at", DATETIME, _("抓取原始网页的时间；不是从网址导入时为空"), nullable=True),
             Column("url", TEXT, _("报告在档案中的页面地址（引用时请用它）；导入时忽略"), derived=True),
             Column("body", TEXT, _("清理后的正文，段落以换行符分隔；mentions 表的位置以字符计，指向它")),
         ),

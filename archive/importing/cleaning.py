@@ -50,6 +50,9 @@ _PORTAL_FIELD = re.compile(r"(?P<label>" + "|".join(_PORTAL_LABELS) + r")\s*[:�
 _EDITORS_NOTE = re.compile(r"^[【\[]?编者按[】\]]?\s*[:：]?")
 _CAPTION_LINE = re.compile(r"(?:摄|摄影|供图)\s*[)）]?$")
 _TITLE_SEARCH_LINES = 12
+_BLOCK_TAGS = ["p", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "table", "section", "article", "ul", "ol",
+               "dl", "dt", "dd", "blockquote", "pre", "center", "hr", "figure"]  # fmt: skip
+_LINK_SHARE = 0.6
 # The speaker under a dated byline: 市长 魏尧, 深圳市市长 陈如桂.
 _SPEAKER = re.compile(
     r"^[\u4e00-\u9fff]{0,12}(?:市长|市長|省长|省長|区长|區長|县长|縣長|主席|书记|書記|主任)\s*[\u4e00-\u9fff·]{2,4}$"
@@ -60,7 +63,8 @@ _DATED_MASTHEAD = re.compile(
 # The first of these in the last part of a page starts the trailing chrome: all that follows is dropped.
 _FOOTER_START = re.compile(
     r"^(相关链接|频道精选|阅读下一篇|下一篇|上一篇|相关(新闻|阅读|文章|报道|推荐)|延伸阅读|热点推荐|推荐阅读"
-    r"|版权所有|Copyright|网站地图)"
+    r"|版权所有|Copyright|网站地图|主办单位|主办：|承办单位|网站标识码|技术支持)"
+    r"|^.{0,12}(版权所有|Copyright|©)"
 )
 _NAV_ITEM_MAX_CHARS = 6
 _NAV_RUN_MIN_LINES = 4
@@ -84,6 +88,7 @@ _OUTLET_SUFFIXES = ("杂志社", "日报社", "报社", "日报", "晚报", "杂
 
 _METADATA_LINE_MAX_CHARS = 80
 _CAPTION_MAX_CHARS = 20
+_CAPTION_LINE_MAX_CHARS = 60
 
 
 @dataclass
@@ -142,9 +147,29 @@ def html_to_lines(html: str) -> tuple[list[str], str]:
         heading.decompose()
     for caption in soup.find_all("figcaption"):
         caption.replace_with(f"\n（图）{caption.get_text(' ', strip=True)}\n")
+    # Lists of links (related articles, other stories of the edition, menus) are page furniture.
+    for tag in soup.find_all(["ul", "ol", "table", "div", "dl"]):
+        if not tag.decomposed and _link_heavy(tag):
+            tag.decompose()
+    # One line per block element; inline elements (a, span, b …) stay inside their line.
+    for tag in soup.find_all(_BLOCK_TAGS):
+        tag.insert_before("\n")
+        tag.insert_after("\n")
+    for tag in soup.find_all(["td", "th"]):
+        tag.insert_after(" ")
+    for tag in soup.find_all("br"):
+        tag.replace_with("\n")
     container = soup.body or soup
-    text = container.get_text("\n")
+    text = container.get_text("")
     return text.splitlines(), title_hint
+
+
+def _link_heavy(tag) -> bool:
+    text = tag.get_text("", strip=True)
+    if not text or "。" in text:
+        return False
+    linked = sum(len(a.get_text("", strip=True)) for a in tag.find_all("a"))
+    return linked >= _LINK_SHARE * len(text)
 
 
 def clean_report(text: str, *, is_html: bool = False) -> CleanReport:
@@ -162,13 +187,14 @@ def clean_report(text: str, *, is_html: bool = False) -> CleanReport:
     content = [line for line in lines if not _take_metadata(line, report)]
     if title_hint:
         report.title = title_hint
+        content = [line for line in content if not _SHARED_DOCUMENT.match(line)]
         if content and content[0] == title_hint:
             content = content[1:]
     else:
         content = _take_title(content, report)
     if report.credits:
         content = _take_captions(content, report)
-    report.paragraphs = content
+    report.paragraphs = [paragraph for line in content for paragraph in split_long_line(line)]
     return report
 
 
@@ -262,7 +288,7 @@ def _take_metadata(line: str, report: CleanReport) -> bool:
         report.byline = report.byline or line.lstrip("—-–－─ ")
         return True
     published = find_publication_date(line)
-    if published and len(line) <= 40:
+    if published:
         report.published_on = report.published_on or published
         source = re.search(r"来源\s*[:：]\s*(\S+)", line)
         if source and not report.source:
@@ -301,6 +327,9 @@ def _take_metadata(line: str, report: CleanReport) -> bool:
         return True
     if _PHOTO_CREDIT.match(line):
         report.credits.append(line)
+        return True
+    if len(line) <= _CAPTION_LINE_MAX_CHARS and _CAPTION_LINE.search(line):
+        report.captions.append(line)
         return True
     return False
 
@@ -361,3 +390,38 @@ def _take_captions(content: list[str], report: CleanReport) -> list[str]:
         index += 1
     report.captions.extend(content[:index])
     return content[index:]
+
+
+# Longer lines are split into paragraphs (the seeds' longest is 1,336 characters).
+LONG_LINE_CHARS = 2_000
+PARAGRAPH_TARGET_CHARS = 500
+_SENTENCE_BREAK = re.compile(r"[。！？!?；;…]+[”’」』）)\]]*")
+_CLAUSE_BREAK = "，,、：: "
+
+
+def split_long_line(line: str) -> list[str]:
+    """A line over LONG_LINE_CHARS (a report pasted without line breaks, or a 5 MiB one-line file)
+    as paragraphs of about PARAGRAPH_TARGET_CHARS, each ending at a sentence end, so the page reads
+    and cites by paragraph. A stretch with no sentence end is cut after a comma, or hard, at
+    LONG_LINE_CHARS. Only spaces at the cuts are dropped. Linear in the line's length; it runs
+    before the body is stored, so mention offsets are taken on the split text."""
+    if len(line) <= LONG_LINE_CHARS:
+        return [line]
+    pieces: list[str] = []
+    start = previous = 0
+    for end in [*(match.end() for match in _SENTENCE_BREAK.finditer(line)), len(line)]:
+        if end - start > LONG_LINE_CHARS and previous > start:
+            pieces.append(line[start:previous])
+            start = previous
+        while end - start > LONG_LINE_CHARS:
+            window = line[start + LONG_LINE_CHARS // 2 : start + LONG_LINE_CHARS]
+            cut = max(window.rfind(ch) for ch in _CLAUSE_BREAK) + 1
+            cut = start + (LONG_LINE_CHARS // 2 + cut if cut else LONG_LINE_CHARS)
+            pieces.append(line[start:cut])
+            start = cut
+        if end - start >= PARAGRAPH_TARGET_CHARS:
+            pieces.append(line[start:end])
+            start = end
+        previous = end
+    pieces.append(line[start:])
+    return [stripped for piece in pieces if (stripped := piece.strip())]

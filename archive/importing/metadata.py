@@ -20,7 +20,9 @@ _DATE_LINE = re.compile(
     r"^(?:(?:发布|发表|更新)?(?:时间|日期)\s*[:：]\s*)?" + _DATE.pattern + r"(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?"
     r"(?:\s+(?:来源|作者|编辑)\s*[:：].*)?$"
 )
-_DATE_LINE_MAX_CHARS = 90
+_DATE_LINE_MAX_CHARS = 120
+# Page tools on a date line: 【字体：大 中 小】 【打印本页】 [关闭窗口].
+_TOOLS = re.compile(r"【[^】]{0,12}】|\[[^\]]{0,12}\]")
 _DATE_LINE_OTHER_CHARS = 24
 _MASTHEAD = re.compile(r"星期|周[一二三四五六日]|热线|电话|天气|农历")
 _DATE_LINE_LABELS = re.compile(
@@ -265,7 +267,9 @@ def find_publication_date(line: str) -> date | None:
     if not (match := _DATE.search(line)):
         return None
     before, after = (
-        re.sub(r"\d{1,2}:\d{2}(?::\d{2})?|[〖〗【】\[\]|｜·•:：\s]", "", _DATE_LINE_LABELS.sub(" ", part))
+        re.sub(
+            r"\d{1,2}:\d{2}(?::\d{2})?|[〖〗【】\[\]|｜·•:：\s]", "", _DATE_LINE_LABELS.sub(" ", _TOOLS.sub("", part))
+        )
         for part in (line[: match.start()], line[match.end() :])
     )
     # Only labelled fields may follow the date; before it, at most a short outlet name.

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from archive.dataset.cells import cell_neutralise
 from archive.models import Document
+from archive.pagination import PageNumbers
 from archive.research.kwic import Collocate, Line, collocates, count_occurrences, lines_in, term_pattern
 from archive.search import engine
 from archive.search.analyzers import words_of
@@ -58,7 +59,7 @@ class ConcordanceLine:
 
 
 @dataclass
-class Concordance:
+class Concordance(PageNumbers):
     query: ParsedQuery
     params: dict
     count: int = 0  # every occurrence in the matching reports
@@ -72,18 +73,6 @@ class Concordance:
     notices: list[str] = field(default_factory=list)
     elapsed_ms: float = 0.0
     unavailable: str = ""
-
-    @property
-    def page_count(self) -> int:
-        return max(1, -(-self.count // self.page_size))
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.page_count
-
-    @property
-    def has_previous(self) -> bool:
-        return self.page > 1
 
     @property
     def first_number(self) -> int:

@@ -47,7 +47,7 @@ def search_export_rows(params: dict, *, base_url: str, generated) -> Iterator[li
             if document is None:  # deleted since the index was read
                 continue
             text = f"{document.title}\n{document.body}" if document.title else document.body
-            found = snippets(text, terms) if terms else []
+            found = snippets(text, terms).html if terms else []
             yield [
                 document.pk,
                 cell_neutralise(document.display_title),

@@ -43,6 +43,13 @@ EMPTY = np.empty(0, dtype=DOCNUM)
 # so these bound the worst case at about (1024 + 512 × 3) × 4 bytes × documents.
 CHAR_POSTINGS_CACHED = 1024
 WORD_POSTINGS_CACHED = 512
+# The cost of one query, bounded whatever was typed (queries.py bounds what is parsed; aliases can
+# add terms after that). Confirming a candidate reads its whole stored text, so both the number of
+# candidates and the bytes read are limited; past either, candidates are left unconfirmed (dropped
+# for a term, kept for an exclusion) and the results say so.
+MAX_QUERY_TERMS = 32
+MAX_CONFIRMATIONS = 40_000
+MAX_CONFIRM_BYTES = 256 * 2**20
 
 
 class SearchUnavailable(RuntimeError):
@@ -82,6 +89,16 @@ class EngineResult:
     count: int
     hits: list[Hit]
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    notices: list[str] = field(default_factory=list)  # what the query-cost budget cut
+
+
+@dataclass
+class Budget:
+    """What one query may still spend on confirming candidates against their stored text."""
+
+    confirmations: int
+    bytes: int
+    exhausted: bool = False
 
 
 class Snapshot:
@@ -183,7 +200,9 @@ class Snapshot:
     def text_bytes(self, docnum: int) -> bytes:
         return self._texts[docnum]
 
-    def containing(self, term: Term, within: np.ndarray) -> np.ndarray:
+    def containing(self, term: Term, within: np.ndarray, budget: Budget | None = None) -> np.ndarray:
+        """Document numbers in `within` whose text contains `term`; with a budget, only those
+        confirmed before it ran out (the rest are left out and `budget.exhausted` is set)."""
         text = term.text
         grams = [text] if len(text) <= 2 else sorted({text[i : i + 2] for i in range(len(text) - 1)})
         candidates = within
@@ -195,7 +214,18 @@ class Snapshot:
             return candidates
         needle = text.encode("utf-8")
         texts = self._texts
-        confirmed = [docnum for docnum in candidates.tolist() if needle in texts[docnum]]
+        if budget is None:
+            return np.array([docnum for docnum in candidates.tolist() if needle in texts[docnum]], dtype=DOCNUM)
+        confirmed = []
+        for docnum in candidates.tolist():
+            if budget.confirmations <= 0 or budget.bytes <= 0:
+                budget.exhausted = True
+                break
+            stored = texts[docnum]
+            budget.confirmations -= 1
+            budget.bytes -= len(stored)
+            if needle in stored:
+                confirmed.append(docnum)
         return np.array(confirmed, dtype=DOCNUM)
 
     def keyword(self, fieldname: str, values: list[str]) -> np.ndarray:
@@ -240,6 +270,29 @@ def _stamp(path) -> tuple[int, int] | None:
 
 _snapshot: Snapshot | None = None
 _snapshot_lock = threading.Lock()
+# gunicorn's gthread workers serve several requests in one process, and Whoosh reads its files
+# with seek() then read() on shared file objects: searches take turns on the reader (they are
+# Python under the GIL anyway), and a reader replaced meanwhile is closed once no search uses it.
+_read_lock = threading.RLock()
+_retired: list[Snapshot] = []
+
+
+def _retire(old: Snapshot) -> None:
+    """Close a reader that is no longer current, or leave that to the search still reading it."""
+    if _read_lock.acquire(blocking=False):
+        try:
+            old.close()
+        finally:
+            _read_lock.release()
+    else:
+        _retired.append(old)
+
+
+def _close_retired() -> None:
+    """Called by a search, holding _read_lock, when it is done with its reader."""
+    while _retired:
+        with contextlib.suppress(Exception):
+            _retired.pop().close()
 
 
 def snapshot() -> Snapshot:
@@ -281,7 +334,7 @@ def _checked_snapshot() -> Snapshot:
             except Exception as error:  # a damaged table of contents, segment or column
                 raise store.IndexDamaged(f"{generation.name} cannot be opened: {error!r}") from error
             if _snapshot is not None:
-                _snapshot.close()
+                _retire(_snapshot)
             _snapshot = fresh
         else:
             _snapshot.verify()
@@ -295,7 +348,7 @@ def _forget():
     with _snapshot_lock:
         if _snapshot is not None:
             with contextlib.suppress(Exception):
-                _snapshot.close()
+                _retire(_snapshot)
         _snapshot = None
 
 
@@ -313,33 +366,60 @@ def run(
     limit: int = 20,
     facet_fields: list[str] | tuple[str, ...] = FACET_FIELDS,
 ) -> EngineResult:
-    snap = snapshot()
-    try:
-        return _evaluate(snap, query, filters, sort, offset, limit, facet_fields)
-    except Exception as error:
-        # A read failed under a reader that passed its checks: a file changed under it. Whatever
-        # it was, the reader answers no more; the next search opens and checks a fresh one.
-        logger.exception("search index read failed in %s", snap.generation)
-        _forget()
-        raise unavailable("damaged", f"reading {snap.generation.name} failed: {error!r}") from error
+    with _read_lock:
+        snap = snapshot()
+        try:
+            return _evaluate(snap, query, filters, sort, offset, limit, facet_fields)
+        except Exception as error:
+            # A read failed under a reader that passed its checks: a file changed under it. Whatever
+            # it was, the reader answers no more; the next search opens and checks a fresh one.
+            logger.exception("search index read failed in %s", snap.generation)
+            _forget()
+            raise unavailable("damaged", f"reading {snap.generation.name} failed: {error!r}") from error
+        finally:
+            _close_retired()
+
+
+def _within_term_budget(query: ParsedQuery) -> tuple[list[list[Term]], list[Term], list[str]]:
+    """The clauses and exclusions to evaluate, at most MAX_QUERY_TERMS terms in all: each clause
+    keeps its first term, then OR branches (aliases come last) and exclusions while the budget lasts."""
+    clauses, excluded = query.clauses, query.excluded
+    if sum(map(len, clauses)) + len(excluded) <= MAX_QUERY_TERMS:
+        return clauses, excluded, []
+    left = max(MAX_QUERY_TERMS - len(clauses), 0)
+    kept = []
+    for clause in clauses:
+        extra = min(len(clause) - 1, left)
+        kept.append(clause[: 1 + extra])
+        left -= extra
+    notice = _("检索词过多：只使用了前 %(count)s 个（含别名与 OR 的各项）。") % {"count": MAX_QUERY_TERMS}
+    return kept, excluded[:left], [notice]
 
 
 def _evaluate(snap, query, filters, sort, offset, limit, facet_fields) -> EngineResult:
+    clauses, excluded, notices = _within_term_budget(query)
+    budget = Budget(confirmations=MAX_CONFIRMATIONS, bytes=MAX_CONFIRM_BYTES)
     matched = snap.live
     for fieldname, values in (filters or {}).items():
         if values:
             matched = np.intersect1d(matched, snap.keyword(fieldname, values), assume_unique=True)
-    for clause in query.clauses:
-        alternatives = [snap.containing(term, matched) for term in clause]
+    for clause in clauses:
+        alternatives = [snap.containing(term, matched, budget) for term in clause]
         matched = functools.reduce(np.union1d, alternatives) if alternatives else EMPTY
-    for term in query.excluded:
-        matched = np.setdiff1d(matched, snap.containing(term, matched), assume_unique=True)
+    for term in excluded:
+        matched = np.setdiff1d(matched, snap.containing(term, matched, budget), assume_unique=True)
+    if budget.exhausted:
+        notices.append(
+            _("检索过于复杂：只核对了 %(count)s 篇候选文档，结果可能不完整，请减少检索词或加上筛选条件。")
+            % {"count": MAX_CONFIRMATIONS - budget.confirmations}
+        )
 
     facets = {fieldname: snap.facet_counts(fieldname, matched) for fieldname in facet_fields}
     if not len(matched):
-        return EngineResult(count=0, hits=[], facets=facets)
+        return EngineResult(count=0, hits=[], facets=facets, notices=notices)
 
-    words = [word for term in query.terms for word in dict.fromkeys(term.words)]
+    terms = {term.text: term for clause in clauses for term in clause}.values()
+    words = [word for term in sorted(terms, key=lambda t: -len(t.text)) for word in dict.fromkeys(term.words)]
     scores = snap.bm25(words, matched) if words else np.zeros(len(matched))
     years = snap.year_start[matched]
     if sort == "date":
@@ -350,35 +430,47 @@ def _evaluate(snap, query, filters, sort, offset, limit, facet_fields) -> Engine
         order = np.lexsort((-years, -scores))
     page = order[offset : offset + limit]
     hits = [Hit(int(snap.document_ids[matched[i]]), round(float(scores[i]), 4)) for i in page]
-    return EngineResult(count=len(matched), hits=hits, facets=facets)
+    return EngineResult(count=len(matched), hits=hits, facets=facets, notices=notices)
 
 
 def documents_containing(text: str) -> list[int]:
     """Ids of every indexed document whose normalised text contains `text` (already normalised)."""
-    snap = snapshot()
-    return [int(snap.document_ids[d]) for d in snap.containing(Term(text), snap.live).tolist()]
+    with _read_lock:
+        snap = snapshot()
+        try:
+            return [int(snap.document_ids[d]) for d in snap.containing(Term(text), snap.live).tolist()]
+        finally:
+            _close_retired()
 
 
 def normalised_texts(document_ids: list[int]) -> dict[int, bytes]:
     """The indexed (normalised, UTF-8) title and body of each of these documents, by id: what the
     search matched, so a concordance counts exactly that without normalising texts again."""
-    snap = snapshot()
-    wanted = set(document_ids)
-    found = {}
-    for docnum in snap.live.tolist():
-        document_id = int(snap.document_ids[docnum])
-        if document_id in wanted:
-            found[document_id] = snap.text_bytes(docnum)
-    return found
+    with _read_lock:
+        snap = snapshot()
+        try:
+            wanted = set(document_ids)
+            found = {}
+            for docnum in snap.live.tolist():
+                document_id = int(snap.document_ids[docnum])
+                if document_id in wanted:
+                    found[document_id] = snap.text_bytes(docnum)
+            return found
+        finally:
+            _close_retired()
 
 
 def word_frequencies(words: list[str], document_ids: list[int]) -> dict[str, int]:
     """How often each word (as the word field segments it) occurs in these documents."""
-    snap = snapshot()
-    docnums = np.flatnonzero(np.isin(snap.document_ids, np.array(document_ids, dtype=np.int64)))
-    docnums = docnums[np.isin(docnums, snap.live)]
-    frequencies = {}
-    for word in words:
-        ids, weights = snap.word_postings(word)
-        frequencies[word] = int(weights[np.isin(ids, docnums)].sum()) if len(ids) else 0
-    return frequencies
+    with _read_lock:
+        snap = snapshot()
+        try:
+            docnums = np.flatnonzero(np.isin(snap.document_ids, np.array(document_ids, dtype=np.int64)))
+            docnums = docnums[np.isin(docnums, snap.live)]
+            frequencies = {}
+            for word in words:
+                ids, weights = snap.word_postings(word)
+                frequencies[word] = int(weights[np.isin(ids, docnums)].sum()) if len(ids) else 0
+            return frequencies
+        finally:
+            _close_retired()

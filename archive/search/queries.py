@@ -15,7 +15,9 @@ from archive.search.analyzers import words_of
 from archive.search.normalise import normalise
 
 MAX_QUERY_CHARS = 500
-MAX_TERMS = 12
+MAX_TERMS = 12  # clauses that must all match
+MAX_ALTERNATIVES = 24  # positive terms in all, OR branches included: each is a set to compute
+MAX_EXCLUDED = 6
 MAX_TERM_CHARS = 100
 
 _SPACE = re.compile(r"[\s\u3000]+")
@@ -114,4 +116,24 @@ def parse_query(raw: str | None) -> ParsedQuery:
     if len(query.clauses) > MAX_TERMS:
         query.clauses = query.clauses[:MAX_TERMS]
         query.notices.append(_("最多同时使用 %(count)s 个检索词，其余已忽略。") % {"count": MAX_TERMS})
+    _limit_alternatives(query)
+    if len(query.excluded) > MAX_EXCLUDED:
+        query.excluded = query.excluded[:MAX_EXCLUDED]
+        query.notices.append(_("最多排除 %(count)s 个检索词，其余已忽略。") % {"count": MAX_EXCLUDED})
     return query
+
+
+def _limit_alternatives(query: ParsedQuery) -> None:
+    """At most MAX_ALTERNATIVES positive terms: an OR-heavy query costs a set per branch, and took
+    15.6 s before there was a limit. Every clause keeps its first term; later OR branches go first."""
+    if sum(len(clause) for clause in query.clauses) <= MAX_ALTERNATIVES:
+        return
+    left = MAX_ALTERNATIVES - len(query.clauses)  # MAX_TERMS < MAX_ALTERNATIVES
+    kept = []
+    for clause in query.clauses:
+        extra = min(len(clause) - 1, left)
+        kept.append(clause[: 1 + extra])
+        left -= extra
+    query.clauses = kept
+    notice = _("一次检索最多 %(count)s 个检索词（含 OR 的各项），其余已忽略。")
+    query.notices.append(notice % {"count": MAX_ALTERNATIVES})

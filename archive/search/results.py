@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 
 from archive.display import category_label, city_full_label, initiative_label, province_label
 from archive.models import Category, City, Document, Initiative, InitiativeAlias
+from archive.pagination import PageNumbers
 from archive.search import engine
 from archive.search.english import InitiativeNames, latin_runs
 from archive.search.highlight import SNIPPET_SCAN_CHARS, Snippets, snippets
@@ -96,7 +97,7 @@ class FacetValue:
 
 
 @dataclass
-class SearchPage:
+class SearchPage(PageNumbers):
     query: ParsedQuery
     params: dict
     count: int = 0
@@ -106,18 +107,6 @@ class SearchPage:
     facets: dict[str, list[FacetValue]] = field(default_factory=dict)
     elapsed_ms: float = 0.0
     unavailable: str = ""
-
-    @property
-    def page_count(self) -> int:
-        return max(1, -(-self.count // self.page_size))
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.page_count
-
-    @property
-    def has_previous(self) -> bool:
-        return self.page > 1
 
     @property
     def terms(self) -> list[str]:
@@ -145,6 +134,7 @@ def search_documents(params: dict, *, default_page_size: int = 20) -> SearchPage
         result.elapsed_ms = (time.perf_counter() - started) * 1000
         return result
 
+    query.notices.extend(found.notices)
     # Snippets read only the start of each body (SNIPPET_SCAN_CHARS): a page of 5 MiB reports
     # loads and scans a bounded amount of text.
     documents = (

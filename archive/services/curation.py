@@ -41,18 +41,21 @@ from archive.search.normalise import normalise
 CURATOR_GROUP = "curator"
 
 # What curators may touch: the archive's content, not users, groups or the search queue.
+# Deleting a report deletes what was extracted from it (candidate terms, dated events, figures),
+# deleting an initiative its old addresses; the admin refuses the whole deletion unless the
+# curator may delete each of those too.
 CURATOR_PERMISSIONS = {
     "document": ("add", "change", "delete", "view"),
     "documenttoreview": ("change", "view"),
     "mention": ("add", "change", "delete", "view"),
-    "candidateterm": ("change", "view"),
+    "candidateterm": ("change", "delete", "view"),
     "initiative": ("add", "change", "delete", "view"),
     "initiativealias": ("add", "change", "delete", "view"),
-    "initiativeredirect": ("view",),
+    "initiativeredirect": ("delete", "view"),
     "category": ("add", "change", "view"),
     "city": ("change", "view"),
-    "datedevent": ("change", "view"),
-    "reportedfigure": ("change", "view"),
+    "datedevent": ("change", "delete", "view"),
+    "reportedfigure": ("change", "delete", "view"),
 }
 
 

@@ -6,6 +6,7 @@ import json
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -13,6 +14,7 @@ from django.utils import timezone
 
 from archive.importing import CleanReport, ReportRejected, clean_report, decode_report_bytes
 from archive.importing.events import extract_dated_statements
+from archive.importing.fetching import FetchedPage, fetch_page
 from archive.importing.figures import extract_reported_figures
 from archive.importing.gazetteer import CityCandidate
 from archive.importing.subject import PROVINCE, Places, ReportDescription, describe_report, read_counties
@@ -96,6 +98,7 @@ class ReadReport:
     description: ReportDescription
     statements: list
     figures: list
+    page: FetchedPage | None = None
 
     @property
     def characters(self) -> int:
@@ -103,12 +106,22 @@ class ReadReport:
 
 
 def report_read(
-    *, data: bytes, filename: str, years: tuple[int, int] | None = None, matcher: Places | None = None
+    *,
+    data: bytes,
+    filename: str,
+    years: tuple[int, int] | None = None,
+    matcher: Places | None = None,
+    page: FetchedPage | None = None,
 ) -> ReadReport:
     """Decode, clean and describe one report file, and read its dated statements and figures;
     touches no database when given a matcher. Raises ReportRejected when it cannot be imported."""
     text, encoding = decode_report_bytes(data, max_bytes=settings.IMPORT_MAX_BYTES)
     report = clean_report(text, is_html=Path(filename).suffix.lower() in HTML_SUFFIXES)
+    if page:
+        # The page's own <meta> tags say it better than its <title> ("标题_栏目_网站") or a date line.
+        report.title = page.title or report.title
+        report.published_on = page.published_on or report.published_on
+        report.source = report.source or page.source
     if len(report.body) < 20:
         raise ReportRejected("没有正文：清理网页元素后剩下的文字不足 20 字")
     description = describe_report(report, matcher or city_matcher())
@@ -122,6 +135,7 @@ def report_read(
         description=description,
         statements=extract_dated_statements(report.body, found[1] if found else None),
         figures=extract_reported_figures(report.body),
+        page=page,
     )
 
 
@@ -133,13 +147,14 @@ def document_import(
     years: tuple[int, int] | None = None,
     source: str | None = None,
     matcher: Places | None = None,
+    page: FetchedPage | None = None,
     defer_suggestions: bool = False,
 ) -> ImportResult:
     """Import one report file. Raises ReportRejected (and writes nothing) when it cannot be imported.
 
     A report whose normalised text is already in the archive is not imported again: the existing
     document comes back with created=False."""
-    read = report_read(data=data, filename=filename, years=years, matcher=matcher)
+    read = report_read(data=data, filename=filename, years=years, matcher=matcher, page=page)
     return document_create(
         read=read, city_slug=city_slug, years=years, source=source, defer_suggestions=defer_suggestions
     )
@@ -200,6 +215,8 @@ def document_create(
         raw_text=read.text,
         extra=extra,
         original_filename=Path(read.filename).name[:255],
+        source_url=read.page.final_url[:2000] if read.page else "",
+        fetched_at=read.page.fetched_at if read.page else None,
         content_hash=read.digest,
         suggestions_due=defer_suggestions,
     )
@@ -226,6 +243,38 @@ def document_create(
         if not value
     ]
     return ImportResult(document=document, created=True, missing=missing, notes=notes)
+
+
+def document_import_from_url(
+    *,
+    url: str,
+    city_slug: str | None = None,
+    years: tuple[int, int] | None = None,
+    source: str | None = None,
+    matcher: Places | None = None,
+    fetch=fetch_page,
+) -> ImportResult:
+    """Fetch a report page and import it like a file; the address and the time of fetching are kept
+    as its provenance. Raises ReportRejected (FetchRefused) with the reason, writing nothing."""
+    page = fetch(
+        url,
+        timeout=settings.FETCH_TIMEOUT_SECONDS,
+        max_bytes=settings.IMPORT_MAX_BYTES,
+        user_agent=settings.FETCH_USER_AGENT,
+        allow_private=settings.FETCH_ALLOW_PRIVATE,
+    )
+    name = Path(urlsplit(page.final_url).path).name or "index"
+    result = document_import(
+        data=page.html.encode("utf-8"),
+        filename=name if Path(name).suffix.lower() in HTML_SUFFIXES else f"{name}.html",
+        city_slug=city_slug,
+        years=years,
+        source=source,
+        matcher=matcher,
+        page=page,
+    )
+    result.notes.insert(0, f"抓取自 {page.final_url}（网页编码 {page.encoding}）")
+    return result
 
 
 def _events_of(document: Document, statements, taken=frozenset()) -> list[DatedEvent]:

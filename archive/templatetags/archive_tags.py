@@ -1,3 +1,5 @@
+import re
+
 from django import template
 from django.urls import translate_url
 
@@ -85,3 +87,28 @@ def language_url(context, language_code):
 def any_selected(facets) -> bool:
     """Whether a facet value in this list is in use (its folded list then opens)."""
     return any(facet.selected for facet in facets)
+
+
+@register.filter
+def author_names(authors: str) -> list[str]:
+    """A report's authors field (names separated by 、 or commas) as a list of names."""
+    return [name.strip() for name in re.split(r"[、，,;；]", authors or "") if name.strip()]
+
+
+@register.simple_tag
+def citation_styles() -> list[tuple[str, str]]:
+    """The formats the cite dialog offers, with their labels."""
+    return [
+        ("gb7714", "GB/T 7714-2015"),
+        ("bibtex", "BibTeX"),
+        ("ris", "RIS (Zotero, EndNote, NoteExpress)"),
+        ("csl-json", "CSL-JSON"),
+    ]
+
+
+@register.simple_tag
+def panel_columns() -> dict:
+    """The adoption panel's and cascade file's columns with their meanings (the data page)."""
+    from archive.research.panel import CASCADE_COLUMNS, PANEL_COLUMNS
+
+    return {"panel": PANEL_COLUMNS, "cascade": CASCADE_COLUMNS}

@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from archive import dataset
+from archive.throttling import ExportThrottle, throttle
 
 
 @require_safe
@@ -33,18 +34,21 @@ def _tables(request) -> dict[str, Iterator[dict]]:
 
 
 @require_safe
+@throttle(ExportThrottle)
 def export_json(request):
     chunks = dataset.dataset_json_chunks(_tables(request))
     return _download(request, chunks, "application/json; charset=utf-8", dataset.export_filename("json"))
 
 
 @require_safe
+@throttle(ExportThrottle)
 def export_zip(request):
     chunks = dataset.dataset_zip_chunks(_tables(request))
     return _download(request, chunks, "application/zip", dataset.export_filename("zip"))
 
 
 @require_safe
+@throttle(ExportThrottle)
 def export_table_csv(request, table):
     if table not in dataset.TABLES_BY_NAME:
         raise Http404(table)

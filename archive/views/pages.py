@@ -1,12 +1,17 @@
 """Server-rendered pages. Each view reads like a sentence: fetch through a selector, render."""
 
+from urllib.parse import urlencode
+
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.views.decorators.http import require_safe
 
 from archive import charts, selectors
 from archive.search.results import SORTS, SearchForm, parse_query_with_aliases, search_documents
+from archive.throttling import DocumentThrottle, SearchThrottle, throttle
 
 FACET_LABELS = [
     ("city", pgettext_lazy("field", "城市")),
@@ -17,6 +22,7 @@ FACET_LABELS = [
 ]
 
 
+@require_safe
 def home(request):
     return render(
         request,
@@ -28,6 +34,7 @@ def home(request):
     )
 
 
+@require_safe
 def about(request):
     """What the archive holds and how it is made, with a citation built on a real report."""
     example = selectors.example_document()
@@ -41,10 +48,12 @@ def about(request):
     )
 
 
+@require_safe
 def city_list(request):
     return render(request, "archive/city_list.html", {"provinces": selectors.cities_by_province()})
 
 
+@require_safe
 def city_detail(request, slug):
     """The city's timeline; ?category= narrows it to one policy area (an unknown one is a 404)."""
     city = selectors.city_get(slug)
@@ -71,6 +80,8 @@ def city_detail(request, slug):
     )
 
 
+@require_safe
+@throttle(DocumentThrottle)
 def document_detail(request, pk):
     """The report; with ?q= the query's terms are marked too and #hit1 is the first of them."""
     document = selectors.document_get(pk)
@@ -88,10 +99,12 @@ def document_detail(request, pk):
     )
 
 
+@require_safe
 def initiative_list(request):
     return render(request, "archive/initiative_list.html", {"categories": selectors.initiatives_by_category()})
 
 
+@require_safe
 def initiative_detail(request, slug):
     try:
         initiative = selectors.initiative_get(slug)
@@ -104,6 +117,7 @@ def initiative_detail(request, slug):
         return HttpResponsePermanentRedirect(moved.get_absolute_url() + (f"?{query}" if query else ""))
     mentions = list(selectors.initiative_mentions(initiative))
     adoptions, diffusion = selectors.initiative_adoptions(mentions)
+    observed = selectors.cities_observed_by([year for year, _total, _new in diffusion])
     return render(
         request,
         "archive/initiative_detail.html",
@@ -112,12 +126,15 @@ def initiative_detail(request, slug):
             "mentions": mentions,
             "adoptions": adoptions,
             "diffusion": diffusion,
-            "diffusion_chart": charts.diffusion_chart(diffusion),
+            "observed": observed,
+            "diffusion_chart": charts.diffusion_chart(diffusion, observed),
             "map_chart": charts.adoption_map_chart(adoptions),
         },
     )
 
 
+@require_safe
+@throttle(SearchThrottle)
 def search(request):
     form = SearchForm(request.GET)
     if not form.is_valid():
@@ -142,23 +159,64 @@ def search(request):
     )
 
 
+@require_safe
 def compare(request):
-    """Cities side by side: ?cities=zhuzhou&cities=xiangtan (any number; none means every city)."""
+    """Cities side by side: ?cities=zhuzhou&cities=xiangtan (any number; none means every city);
+    &category=education narrows it to one policy area and shows each city's passages there;
+    &per=year divides the counts by the years each city's reports cover."""
     available = list(selectors.cities_with_documents())
     slugs = request.GET.getlist("cities") or [city.slug for city in available]
     cities, unknown = selectors.cities_for_comparison(slugs)
-    status = 400 if unknown else 200
-    comparison = selectors.cities_compare(cities) if cities else None
+    category = selectors.category_or_none(request.GET.get("category"))
+    unknown_category = request.GET.get("category") if request.GET.get("category") and category is None else None
+    per_year = request.GET.get("per") == "year"
+    categories = selectors.categories()
+    comparison = selectors.cities_compare(cities, category=category, categories=categories) if cities else None
+    colours = charts.city_colours(available)
+    compare_url = reverse("compare") + "?" + urlencode([("cities", city.slug) for city in cities])
     return render(
         request,
         "archive/compare.html",
         {
             "available": available,
+            "categories": categories,
             "selected": {city.slug for city in cities},
             "unknown": unknown,
+            "unknown_category": unknown_category,
+            "category": category,
+            "per_year": per_year,
             "comparison": comparison,
-            "counts_chart": charts.category_counts_chart(comparison) if comparison else None,
+            "colours": colours,
+            "compare_url": compare_url,
+            "per_year_url": _with_query(request, per="year"),
+            "totals_url": _with_query(request, per=None),
+            "count_rows": _count_rows(comparison, colours, per_year=per_year) if comparison else [],
+            "counts_chart": (
+                charts.category_counts_chart(comparison, colours=colours, compare_url=compare_url, per_year=per_year)
+                if comparison
+                else None
+            ),
+            "passages": selectors.cities_category_passages(cities, category) if cities and category else [],
             "figures": selectors.cities_reported_figures(cities) if cities else [],
         },
-        status=status,
+        status=400 if unknown or unknown_category else 200,
     )
+
+
+def _with_query(request, **changes) -> str:
+    """This page's query string with some parameters set (or removed, with None)."""
+    query = request.GET.copy()
+    for name, value in changes.items():
+        query.pop(name, None)
+        if value is not None:
+            query[name] = value
+    return "?" + query.urlencode()
+
+
+def _count_rows(comparison, colours, *, per_year: bool):
+    """The counts table's rows: each category with (count or rate, city colour) per compared city."""
+    rows = comparison.counts_per_year() if per_year else comparison.counts()
+    return [
+        (category, [(value, colours[city.pk]) for value, city in zip(values, comparison.cities, strict=True)])
+        for category, values in rows
+    ]

@@ -5,19 +5,23 @@ link reproduces what a researcher saw."""
 
 import csv
 import io
+import itertools
 
-from django.http import HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
-from django.shortcuts import render
+from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from archive import citations
 from archive.dataset.cells import cell_neutralise
 from archive.feeds import SearchFeed
+from archive.models import Document, Initiative
 from archive.research.concordance import (
     SORTS,
     ConcordanceForm,
@@ -26,13 +30,16 @@ from archive.research.concordance import (
     csv_rows,
 )
 from archive.research.leaving import search_export_rows
+from archive.research.panel import CASCADE_COLUMNS, PANEL_COLUMNS, adoption_cascades, adoption_panel
 from archive.research.trends import BY, RATE_PER, TrendsForm, term_trends
 from archive.search.results import SearchForm
+from archive.throttling import AnonThrottle, ConcordanceThrottle, ExportThrottle, SearchThrottle, throttle
 
 FILTER_NAMES = ("city", "province", "year", "category", "initiative")
 
 
 @require_safe
+@throttle(ConcordanceThrottle)
 def concordance_page(request):
     form = ConcordanceForm(request.GET)
     context = {"form": form, "sorts": list(SORTS.items()), "tab": request.GET.get("tab") or "lines"}
@@ -71,6 +78,8 @@ _PARAMETERS = [
 
 
 class ConcordanceAPIView(APIView):
+    throttle_classes = [AnonThrottle, ConcordanceThrottle]
+
     @extend_schema(
         parameters=_PARAMETERS,
         responses={200: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT, 503: OpenApiTypes.OBJECT},
@@ -97,6 +106,8 @@ class ConcordanceAPIView(APIView):
 
 
 class CollocatesAPIView(APIView):
+    throttle_classes = [AnonThrottle, ConcordanceThrottle]
+
     @extend_schema(
         parameters=[*_PARAMETERS[:-4], OpenApiParameter("window", int, description="左右各多少字之内，1–30")],
         responses={200: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT, 503: OpenApiTypes.OBJECT},
@@ -128,6 +139,7 @@ class CollocatesAPIView(APIView):
 
 
 @require_safe
+@throttle(ConcordanceThrottle)
 def concordance_csv(request):
     form = ConcordanceForm(request.GET)
     if not form.is_valid():
@@ -180,6 +192,7 @@ def _trends_chart(trends, search_url: str) -> dict:
 
 
 @require_safe
+@throttle(SearchThrottle)
 def trends_page(request):
     form = TrendsForm(request.GET)
     context = {"form": form, "by_choices": list(BY.items())}
@@ -219,6 +232,8 @@ def _trends_json(trends) -> dict:
 
 
 class TrendsAPIView(APIView):
+    throttle_classes = [AnonThrottle, SearchThrottle]
+
     @extend_schema(
         parameters=[
             OpenApiParameter("q", str, description="逗号分隔的词，如 河长制,林长制（最多 8 个）"),
@@ -238,6 +253,7 @@ class TrendsAPIView(APIView):
 
 
 @require_safe
+@throttle(SearchThrottle)
 def trends_csv(request):
     form = TrendsForm(request.GET)
     if not form.is_valid():
@@ -268,6 +284,7 @@ def trends_csv(request):
 
 
 @require_safe
+@throttle(SearchThrottle)
 def search_export_csv(request):
     """Every report a search finds, with metadata and snippets: /api/search/export.csv?q=…"""
     form = SearchForm(request.GET)
@@ -282,8 +299,89 @@ def search_export_csv(request):
 
 
 @require_safe
+@throttle(SearchThrottle)
 def search_feed(request):
     form = SearchForm(request.GET)
     if not form.is_valid():
         return _bad_request(form)
     return SearchFeed(form.cleaned_data)(request)
+
+
+CITATION_TYPES = {
+    "gb7714": "text/plain; charset=utf-8",
+    "bibtex": "application/x-bibtex; charset=utf-8",
+    "ris": "application/x-research-info-systems; charset=utf-8",
+    "csl-json": "application/vnd.citationstyles.csl+json; charset=utf-8",
+}
+
+
+@require_safe
+@throttle(AnonThrottle)
+def document_citation(request, pk):
+    """/api/documents/<id>/citation/?style=gb7714|bibtex|ris|csl-json&paragraph=N: one format as a
+    file; without style, all four as JSON (what the 引用 popover shows)."""
+    document = get_object_or_404(Document.objects.with_city(), pk=pk)
+    style = request.GET.get("style") or ""
+    if style and style not in citations.STYLES:
+        return JsonResponse(
+            {
+                "errors": {
+                    "style": [
+                        _("未知的格式：%(style)s；可用 %(styles)s")
+                        % {"style": style, "styles": ", ".join(citations.STYLES)}
+                    ]
+                }
+            },
+            status=400,
+        )
+    paragraph = None
+    if request.GET.get("paragraph"):
+        count = len(document.paragraphs)
+        try:
+            paragraph = int(request.GET["paragraph"])
+        except ValueError:
+            paragraph = 0
+        if not 1 <= paragraph <= count:
+            return JsonResponse(
+                {"errors": {"paragraph": [_("段落应为 1 至 %(count)s 之间的整数") % {"count": count}]}}, status=400
+            )
+    item = citations.csl_item(
+        citations.cited_report(document, base_url=request.build_absolute_uri("/").rstrip("/")),
+        paragraph=paragraph,
+        accessed=timezone.localdate(),
+    )
+    if not style:
+        return JsonResponse({name.replace("-", "_"): citations.render(item, name) for name in citations.STYLES})
+    response = HttpResponse(citations.render(item, style), content_type=CITATION_TYPES[style])
+    extension = {"gb7714": "txt", "bibtex": "bib", "ris": "ris", "csl-json": "json"}[style]
+    suffix = f"-p{paragraph}" if paragraph else ""
+    response["Content-Disposition"] = f'inline; filename="reform-archive-{document.pk}{suffix}.{extension}"'
+    return response
+
+
+def _panel_csv(rows, filename: str) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(_csv_stream(rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@require_safe
+@throttle(ExportThrottle)
+def adoption_panel_csv(request, slug=None):
+    """/api/export/adoption_panel.csv, or one initiative's at /api/initiatives/<slug>/panel.csv."""
+    initiatives = None
+    name = "adoption-panel"
+    if slug is not None:
+        initiatives = [get_object_or_404(Initiative, slug=slug)]
+        name = f"adoption-panel-{slug}"
+    base_url = request.build_absolute_uri("/").rstrip("/")
+    header = [[column for column, _label in PANEL_COLUMNS]]
+    rows = (row.values() for row in adoption_panel(initiatives, base_url=base_url))
+    return _panel_csv(itertools.chain(header, rows), f"reform-archive-{name}-{timezone.localdate().isoformat()}.csv")
+
+
+@require_safe
+@throttle(ExportThrottle)
+def adoption_cascades_csv(request):
+    rows = itertools.chain([[column for column, _label in CASCADE_COLUMNS]], adoption_cascades())
+    return _panel_csv(rows, f"reform-archive-adoption-cascades-{timezone.localdate().isoformat()}.csv")

@@ -6,6 +6,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from archive.search.results import SORTS, SearchForm, search_documents
+from archive.throttling import AnonThrottle, SearchThrottle
 
 
 def _facet_json(values, key="slug"):
@@ -13,6 +14,8 @@ def _facet_json(values, key="slug"):
 
 
 class SearchAPIView(APIView):
+    throttle_classes = [AnonThrottle, SearchThrottle]
+
     @extend_schema(
         parameters=[
             OpenApiParameter("q", str, description="检索词，空格分隔，全部须出现；\u201c引号\u201d内为一个词"),

@@ -80,39 +80,36 @@
       return {
         color: [ACCENT, "#8a94a3"],
         tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
-        legend: { top: 0, left: 0 },
+        legend: {
+          top: 0, left: 0,
+          data: data.series.map(function (series) { return series.name; })
+            .concat(data.reports.length ? [{ name: data.reportLabel, icon: "rect" }] : [])
+        },
         grid: { left: 8, right: 12, top: 40, bottom: 8, containLabel: true },
         xAxis: { type: "category", data: years, axisTick: { alignWithLabel: true } },
         yAxis: { type: "value", minInterval: 1 },
-        series: data.series.map(function (series, i) {
-          var option = { type: "bar", name: series.name, stack: "year", data: series.data, barMaxWidth: 28, cursor: "pointer" };
-          if (i === 0 && data.reports.length) {
-            option.markArea = {
-              silent: false,
-              itemStyle: { color: "rgba(155, 44, 44, 0.07)" },
-              label: { show: data.reports.length === 1, position: "insideTopLeft", color: "#5f6670", formatter: data.reportLabel },
-              tooltip: { formatter: function (params) { return escapeText(params.name); } },
-              data: data.reports.map(function (report) {
-                return [{ name: report.name, xAxis: String(report.start) }, { xAxis: String(report.end) }];
-              })
-            };
-          }
-          return option;
-        })
+        series: data.series.map(function (series) {
+          return { type: "bar", name: series.name, stack: "year", data: series.data, barMaxWidth: 28, cursor: "pointer" };
+        }).concat(data.reports.length ? [reportSpans(data)] : [])
       };
     },
 
     "category-counts": function (data, el, chart) {
+      // A bar opens that city's passages in that area, in the comparison itself.
       chart.on("click", function (params) {
         var city = data.cities[params.seriesIndex];
-        if (city) window.location.href = city.url + "?category=" + encodeURIComponent(data.categorySlugs[params.dataIndex]);
+        if (!city) return;
+        var url = data.compareUrl + "&category=" + encodeURIComponent(data.categorySlugs[params.dataIndex]);
+        if (data.perYear) url += "&per=year";
+        window.location.href = url + "#city-" + encodeURIComponent(city.slug);
       });
       return {
-        color: PALETTE,
+        // Each city has its own colour (archive/charts.py), the same in every comparison.
+        color: data.cities.map(function (city) { return city.colour; }),
         tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
         legend: { top: 0, left: 0 },
         grid: { left: 8, right: 24, top: 40, bottom: 8, containLabel: true },
-        xAxis: { type: "value", minInterval: 1, position: "top" },
+        xAxis: { type: "value", minInterval: data.perYear ? 0 : 1, position: "top" },
         yAxis: { type: "category", data: data.categories, inverse: true, axisTick: { show: false } },
         series: data.cities.map(function (city) {
           return { type: "bar", name: city.name, data: city.data, barMaxWidth: 12, barGap: "10%", cursor: "pointer" };
@@ -145,7 +142,10 @@
         legend: { top: 0, left: 0 },
         grid: { left: 8, right: 16, top: 64, bottom: 8, containLabel: true },
         xAxis: { type: "category", data: years, boundaryGap: true },
-        yAxis: { type: "value", minInterval: 1 },
+        yAxis: [
+          { type: "value", minInterval: 1 },
+          { type: "value", min: 0, max: 100, splitLine: { show: false }, axisLabel: { formatter: "{value}%" } }
+        ],
         series: [
           { type: "line", name: data.cumulativeLabel, step: "end", data: data.cumulative, symbolSize: 8, areaStyle: { opacity: 0.12 } },
           { type: "bar", name: data.newLabel, stack: "new", data: data.newCities.map(function (cities) { return cities.length; }), barMaxWidth: 24 },
@@ -154,7 +154,11 @@
             itemStyle: { color: "#f6e3df", borderColor: ACCENT, borderWidth: 1.5, borderType: "dashed" },
             data: noLaterThan.map(function (cities) { return cities.length; })
           }
-        ]
+        ].concat(data.share && data.share.length ? [{
+          // Adopters as a share of the cities with reports by then: a missing report is not non-adoption.
+          type: "line", name: data.shareLabel, yAxisIndex: 1, data: data.share, symbol: "diamond", symbolSize: 7,
+          lineStyle: { type: "dotted", width: 2 }, itemStyle: { color: "#2b6cb0" }, connectNulls: true
+        }] : [])
       };
     },
 
@@ -210,22 +214,49 @@
     }
   };
 
-  /* ECharts 4 does not move overlapping labels; neighbouring cities (株洲 and 湘潭 are 40 km apart)
-     take turns right, left, below and above so their names stay readable. */
+  /* The years the city's reports cover, shaded. Named in the legend rather than by a label inside
+     the shading, which a one-year report (长春, 2020) is too narrow to hold: the label was clipped. */
+  function reportSpans(data) {
+    return {
+      type: "line",
+      name: data.reportLabel,
+      data: [],
+      itemStyle: { color: "rgba(155, 44, 44, 0.25)" },
+      markArea: {
+        silent: false,
+        itemStyle: { color: "rgba(155, 44, 44, 0.07)" },
+        label: { show: false },
+        tooltip: { formatter: function (params) { return escapeText(params.name); } },
+        data: data.reports.map(function (report) {
+          return [{ name: report.name, xAxis: String(report.start) }, { xAxis: String(report.end) }];
+        })
+      }
+    };
+  }
+
+  /* ECharts 4 does not move overlapping labels. Of cities close together (株洲 and 湘潭 are 40 km
+     apart, their dots touch), the easternmost is named to its right, the westernmost to its left,
+     and any between them above or below, so that no name runs over a neighbour's dot or name. */
   function labelSide(points, index) {
-    var sides = ["right", "left", "bottom", "top"];
-    var crowded = 0;
-    for (var i = 0; i < index; i++) {
-      var dx = points[i].value[0] - points[index].value[0];
-      var dy = points[i].value[1] - points[index].value[1];
-      if (dx * dx + dy * dy < 2.25) crowded++;
-    }
-    return sides[crowded % sides.length];
+    var here = points[index].value;
+    var east = 0, west = 0, near = 0;
+    points.forEach(function (point, i) {
+      if (i === index) return;
+      var dx = point.value[0] - here[0], dy = point.value[1] - here[1];
+      if (dx * dx + dy * dy >= 2.25) return;
+      near++;
+      if (dx > 0 || (dx === 0 && i > index)) east++;
+      else west++;
+    });
+    if (!near || !east) return "right";
+    if (!west) return "left";
+    return index % 2 ? "bottom" : "top";
   }
 
   function sizeFor(name, data) {
     if (name === "category-counts") {
-      return Math.max(320, data.categories.length * (data.cities.length * 11 + 14) + 60);
+      // one policy area (the comparison narrowed to it) needs a short chart, all fifteen a tall one
+      return Math.max(data.categories.length > 3 ? 320 : 140, data.categories.length * (data.cities.length * 11 + 14) + 60);
     }
     return null;
   }

@@ -50,6 +50,9 @@ ALL_CHARTS_DRAWN = """() =>
 CHART_GRACE_MS = 3_000
 
 REPO = Path(__file__).resolve().parents[2]
+CSP_VIOLATIONS_TO_CONSOLE = """document.addEventListener("securitypolicyviolation", (event) =>
+    console.error(`CSP violation: ${event.violatedDirective} blocked ${event.blockedURI || "inline"}`
+                  + ` at ${event.sourceFile || location.href}:${event.lineNumber}`));"""
 
 
 @dataclass
@@ -166,6 +169,9 @@ def page(browser, live_archive, request):
             route.abort("blockedbyclient")
 
     context.route("**/*", only_local)
+    # Content-Security-Policy violations become console errors, so the check above fails on them
+    # whatever Chromium itself logs (a blocked inline style, script, handler, frame or plugin).
+    context.add_init_script(CSP_VIOLATIONS_TO_CONSOLE)
     watched = Watched(page=context.new_page())
     watched.watch(watched.page)
     request.node.stash[WATCHED] = watched

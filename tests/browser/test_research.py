@@ -52,3 +52,26 @@ def test_trends_draws_a_chart_whose_point_opens_the_search(page, screenshot):
     page.locator("table.matrix tbody a").first.click()
     expect(page).to_have_url(re.compile(r"/search/\?q=.+&city=[a-z]+"))
     expect(page.get_by_text(re.compile(r"找到 \d+ 篇报告"))).to_be_visible()
+
+
+def test_cite_dialog_offers_every_format_for_the_report_and_for_a_paragraph(page, screenshot):
+    page.goto("/cities/xuchang/")
+    page.locator("a[href^='/documents/']").first.click()
+    title = page.get_by_role("heading", level=1).inner_text()
+    page.get_by_role("link", name="引用", exact=True).click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_be_visible()
+    expect(dialog.locator("textarea[data-style='gb7714']")).to_have_value(
+        re.compile(re.escape(title) + r"\[(N|EB)/OL\]")
+    )
+    expect(dialog.locator("textarea[data-style='bibtex']")).to_have_value(re.compile(r"^@\w+\{reform_archive_\d+,"))
+    screenshot("report")
+    dialog.get_by_role("button", name="关闭").click()
+    expect(dialog).to_be_hidden()
+
+    page.get_by_role("button", name="引用第 3 段").click()
+    expect(dialog.locator("textarea[data-style='gb7714']")).to_have_value(re.compile(r"/documents/\d+/#p3\.$"))
+    expect(dialog.locator("a.cite-download[data-style='ris']")).to_have_attribute(
+        "href", re.compile(r"style=ris&paragraph=3$")
+    )
+    screenshot("paragraph", viewport=PHONE)

@@ -1,6 +1,7 @@
 from datetime import date
 
 from archive.importing import clean_report
+from archive.importing.cleaning import LONG_LINE_CHARS, PARAGRAPH_TARGET_CHARS, split_long_line
 from tests.conftest import seed_text
 
 
@@ -153,3 +154,49 @@ def test_spaced_out_title_and_shared_document_titles():
     assert clean_report("政 府 工 作 报 告\n各位代表：现在我代表区政府报告工作。").title == "政府工作报告"
     shared = clean_report("《2024年海南省政府工作报告.docx》由会员分享，可在线阅读。\n1、政府工作报告各位代表：")
     assert shared.title == "2024年海南省政府工作报告"
+
+
+def test_a_long_line_becomes_paragraphs_ending_at_sentence_ends():
+    sentence = "全面推进河长制工作，水环境持续改善。"
+    line = sentence * 2_000  # 36,000 characters on one line
+    paragraphs = split_long_line(line)
+    assert len(paragraphs) > 50
+    assert "".join(paragraphs) == line
+    assert all(p.endswith("。") and PARAGRAPH_TARGET_CHARS <= len(p) <= LONG_LINE_CHARS for p in paragraphs[:-1])
+
+
+def test_a_long_line_without_sentence_ends_is_cut_after_commas_or_hard():
+    with_commas = "河长制，" * 1_000
+    assert all(p.endswith("，") and len(p) <= LONG_LINE_CHARS for p in split_long_line(with_commas))
+    assert "".join(split_long_line(with_commas)) == with_commas
+    solid = "河" * (LONG_LINE_CHARS * 3 + 5)
+    assert [len(p) for p in split_long_line(solid)] == [LONG_LINE_CHARS] * 3 + [5]
+
+
+def test_short_lines_and_the_seeds_are_left_as_they_are():
+    """Splitting never moves the seeds' paragraph numbers (#p3 as cited)."""
+    assert split_long_line("短句。" * 10) == ["短句。" * 10]
+    for city in ["zhuzhou", "yongzhou", "xiangtan", "xuchang", "changchun"]:
+        assert max(len(line) for line in seed_text(city).splitlines()) < LONG_LINE_CHARS
+
+
+def test_a_one_line_report_is_cleaned_into_paragraphs_with_nothing_lost():
+    body = "株洲市全面深化改革取得新成效。" * 400 + "河长制全面推行！" * 300
+    report = clean_report(f"株洲市改革报告\n{body}")
+    assert report.title == "株洲市改革报告"
+    assert report.body.replace("\n", "") == body
+    assert max(len(p) for p in report.paragraphs) <= LONG_LINE_CHARS
+
+
+def test_an_html_page_is_read_one_block_per_line_without_its_link_lists():
+    report = clean_report(
+        "<html><body><div class='crumb'>当前位置：<a href='/'>首页</a> &gt; <a href='/n/'>要闻</a></div>"
+        "<h1>许昌市改革综述</h1><div class='titles'><ul><li><a href='/1'>市政府召开常务会议</a></li>"
+        "<li><a href='/2'>全市安全生产工作会议召开</a></li></ul></div>"
+        "<p>我市推进<a href='/t'>放管服</a>改革，审批时限压缩一半。</p><p>会议现场。记者 王某 摄</p>"
+        "<div class='footer'>主办单位：市人民政府办公室</div></body></html>",
+        is_html=True,
+    )
+    assert report.title == "许昌市改革综述"
+    assert report.paragraphs == ["我市推进放管服改革，审批时限压缩一半。"]
+    assert report.captions == ["会议现场。记者 王某 摄"]

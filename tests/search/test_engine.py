@@ -100,3 +100,35 @@ def test_haystack_searchqueryset_goes_through_our_engine(indexed):
     results = SearchQuerySet().raw_search("河长")
     assert results.count() == 3
     assert [int(result.pk) for result in results] == found("河长")
+
+
+def test_aliases_and_branches_past_the_term_budget_are_cut_with_a_notice(indexed, monkeypatch):
+    monkeypatch.setattr(engine, "MAX_QUERY_TERMS", 3)
+    query = parse_query("改革 县管校聘 OR 一照通 OR 河长制 -株洲 -湘潭")
+    result = engine.run(query, limit=100)
+    # 改革 and the first two branches: the exclusions and the third branch are over the budget.
+    assert {hit.document_id for hit in result.hits} == grep("县管校聘") | grep("一照通")
+    assert result.notices and "3" in result.notices[0]
+    assert not engine.run(parse_query("改革 县管校聘 OR 一照通"), limit=100).notices
+
+
+def test_confirming_candidates_stops_at_the_budget_with_a_notice(indexed, monkeypatch):
+    """全面深化 (4 characters) has candidates in every report; each is read to confirm it."""
+    everything = engine.run(parse_query("全面深化"), limit=100)
+    assert everything.count == len(grep("全面深化")) >= 3 and not everything.notices
+    monkeypatch.setattr(engine, "MAX_CONFIRMATIONS", 2)
+    cut = engine.run(parse_query("全面深化"), limit=100)
+    assert cut.count <= 2 and {hit.document_id for hit in cut.hits} <= grep("全面深化")
+    assert cut.notices and "2" in cut.notices[0]
+
+
+def test_confirmed_bytes_are_budgeted_too(indexed, monkeypatch):
+    monkeypatch.setattr(engine, "MAX_CONFIRM_BYTES", 1)
+    cut = engine.run(parse_query("全面深化"), limit=100)
+    assert cut.count <= 1 and cut.notices  # the first candidate spends the whole budget
+
+
+def test_the_notices_reach_the_search_api(client, indexed, monkeypatch):
+    monkeypatch.setattr(engine, "MAX_CONFIRMATIONS", 1)
+    data = client.get("/api/search/", {"q": "全面深化"}).json()
+    assert data["count"] <= 1 and any("1" in notice for notice in data["notices"])

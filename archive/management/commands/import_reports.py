@@ -25,7 +25,7 @@ from archive.search.indexing import (
 )
 from archive.search.store import IndexBusy
 from archive.selectors import city_by_name
-from archive.services import city_matcher, document_create, report_paths, report_read
+from archive.services import city_matcher, document_create, document_import_from_url, report_paths, report_read
 from archive.services.documents import ReadReport
 
 PROGRESS_BAR_MIN_FILES = 10
@@ -61,7 +61,8 @@ class Command(BaseCommand):
     help = "导入改革报告文件（.txt/.html，或包含它们的文件夹）。每个文件单独提交；任一文件失败则以非零状态退出。"
 
     def add_arguments(self, parser):
-        parser.add_argument("paths", nargs="+", type=Path, help="文件或文件夹")
+        parser.add_argument("paths", nargs="*", type=Path, help="文件或文件夹")
+        parser.add_argument("--url", action="append", default=[], help="报告网页的地址（可重复）：抓取后导入")
         parser.add_argument(
             "--city",
             help="城市：拼音标识（zhuzhou）、简称（株洲）、全称（株洲市）或行政区划代码（430200），覆盖自动识别",
@@ -72,7 +73,7 @@ class Command(BaseCommand):
             "--jobs", type=int, default=os.cpu_count() or 1, help="读取和清理文件的并行进程数（默认：CPU 核数）"
         )
 
-    def handle(self, *args, paths, city, year, source, jobs, **options):
+    def handle(self, *args, paths, city, year, source, url, jobs, **options):
         try:
             years = parse_year_span(year) if year else None
             city = city_by_name(city).slug if city else None
@@ -80,6 +81,8 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from error
         if jobs < 1:
             raise CommandError("--jobs 至少为 1")
+        if url:
+            return self._import_urls(url, city=city, years=years, source=source, also_files=bool(paths))
         files = report_paths(paths)
         if not files:
             raise CommandError("没有找到 .txt 或 .html 报告文件")
@@ -162,3 +165,34 @@ class Command(BaseCommand):
         if result.missing:
             summary += self.style.WARNING(f"；未找到：{'、'.join(result.missing_labels)}（留空）")
         return self.style.SUCCESS(summary) if not result.missing else summary, "imported"
+
+    def _import_urls(self, urls: list[str], *, also_files: bool, **overrides) -> None:
+        if also_files:
+            raise CommandError("--url 与文件路径不能同时给出")
+        failed = 0
+        matcher = city_matcher()
+        for address in urls:
+            try:
+                result = document_import_from_url(
+                    url=address,
+                    city_slug=overrides["city"],
+                    years=overrides["years"],
+                    source=overrides["source"],
+                    matcher=matcher,
+                )
+            except ReportRejected as error:
+                failed += 1
+                self.stdout.write(self.style.ERROR(f"failed     {address}: {error}"))
+                continue
+            document = result.document
+            if not result.created:
+                self.stdout.write(f"duplicate  {address}: 已存在 #{document.pk} {document.display_title}")
+                continue
+            years = document.year_label or "年份未知"
+            line = f"imported   {address}: #{document.pk} {document.city.name} {years} 《{document.display_title}》"
+            line += f"；{'；'.join(result.notes)}"
+            if result.missing:
+                line += self.style.WARNING(f"；未找到：{'、'.join(result.missing_labels)}（留空）")
+            self.stdout.write(line)
+        if failed:
+            raise CommandError(f"{failed} 个网址导入失败")

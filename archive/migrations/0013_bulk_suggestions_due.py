@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('archive', '0011_english_initiative_names'),
+        ('archive', '0012_metadata_provenance'),
     ]
 
     operations = [
