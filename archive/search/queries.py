@@ -27,6 +27,8 @@ _WILDCARDS = re.compile(r"[*?＊？]")
 @dataclass(frozen=True)
 class Term:
     text: str  # normalised
+    # Added by alias expansion, not typed: reports found only through aliases rank after the rest.
+    alias: bool = field(default=False, compare=False)
 
     @property
     def words(self) -> list[str]:
