@@ -27,7 +27,7 @@ from archive.models import (
     year_label,
 )
 from archive.search.highlight import MAX_MARKS, Matches, find_matches, hit_spans
-from archive.search.normalise import normalise
+from archive.text.normalise import normalise
 
 
 @dataclass

@@ -44,8 +44,8 @@ from haystack.utils.loading import UnifiedIndex  # noqa: E402
 from archive.models import City, Document  # noqa: E402
 from archive.search import engine  # noqa: E402
 from archive.search.indexing import index_rebuild  # noqa: E402
-from archive.search.normalise import normalise  # noqa: E402
 from archive.search.queries import parse_query  # noqa: E402
+from archive.text.normalise import normalise  # noqa: E402
 from bench.textbook import TextbookIndex  # noqa: E402
 
 QUERY_FILES = [ROOT / "tests" / "search" / name for name in ("dev_queries.txt", "issue_queries.txt")]

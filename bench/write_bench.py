@@ -292,7 +292,7 @@ INDEX_EQUALS_DATABASE = """
 import json
 from archive.models import Document
 from archive.search import engine
-from archive.search.normalise import normalise
+from archive.text.normalise import normalise
 snap = engine.snapshot()
 indexed = {int(snap.document_ids[d]): snap.text_bytes(d).decode() for d in snap.live.tolist()}
 database = {d.pk: normalise(f"{d.title}\\n{d.body}") for d in Document.objects.all()}

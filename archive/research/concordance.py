@@ -20,9 +20,9 @@ from archive.models import Document
 from archive.pagination import PageNumbers
 from archive.research.kwic import Collocate, Line, collocates, count_occurrences, lines_in, term_pattern
 from archive.search import engine
-from archive.search.analyzers import words_of
 from archive.search.queries import ParsedQuery, parse_query
 from archive.search.results import FILTER_FIELDS, SearchForm
+from archive.text.words import words_of
 
 SORTS = {
     "report": gettext_lazy("报告"),

@@ -22,9 +22,9 @@ from django.utils.translation import gettext_lazy
 from archive.models import DatedEvent, Document
 from archive.research.kwic import count_occurrences, lines_in, term_pattern
 from archive.search import engine
-from archive.search.normalise import normalise
 from archive.search.queries import ParsedQuery
 from archive.search.results import FILTER_FIELDS, SearchForm
+from archive.text.normalise import normalise
 
 BY = {"year": gettext_lazy("年份"), "province": gettext_lazy("省份"), "city": gettext_lazy("城市")}
 MAX_TERMS = 8

@@ -29,9 +29,9 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.reading import TermNotFound
 
 from archive.search import repair, store
-from archive.search.analyzers import loaded_user_words, use_user_words
 from archive.search.backend import FACET_FIELDS, document_schema
 from archive.search.queries import ParsedQuery, Term
+from archive.text.words import loaded_user_words, use_user_words
 
 logger = logging.getLogger(__name__)
 

@@ -27,7 +27,7 @@ from whoosh.index import create_in
 
 from archive.models import City, Document, Initiative, InitiativeAlias, SearchQueueEntry
 from archive.search import engine, repair, store
-from archive.search.analyzers import Analysed, analysed, loaded_user_words, use_user_words
+from archive.search.analyzers import Analysed, analysed
 from archive.search.backend import (
     WRITER_LOCK_TIMEOUT,
     current_or_empty_generation,
@@ -36,8 +36,9 @@ from archive.search.backend import (
     whoosh_document,
     writer_options,
 )
-from archive.search.normalise import normalise
 from archive.search.segments import FastSegmentWriter, SegmentsWriter
+from archive.text.normalise import normalise
+from archive.text.words import loaded_user_words, use_user_words
 
 logger = logging.getLogger(__name__)
 

@@ -14,9 +14,9 @@ from archive.pagination import PageNumbers
 from archive.search import engine
 from archive.search.english import InitiativeNames, latin_runs
 from archive.search.highlight import SNIPPET_SCAN_CHARS, Snippets, snippets
-from archive.search.normalise import normalise
 from archive.search.queries import ParsedQuery, Term, parse_query
 from archive.selectors import cities_by_name
+from archive.text.normalise import normalise
 
 MAX_PAGE_SIZE = 100
 SORTS = {

@@ -3,7 +3,7 @@
 import logging
 
 from archive.search import engine, repair
-from archive.search.analyzers import segmenter
+from archive.text.words import segmenter
 
 logger = logging.getLogger(__name__)
 

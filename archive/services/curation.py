@@ -36,7 +36,7 @@ from archive.models import (
 )
 from archive.search import engine
 from archive.search.indexing import index_enqueue
-from archive.search.normalise import normalise
+from archive.text.normalise import normalise
 
 CURATOR_GROUP = "curator"
 

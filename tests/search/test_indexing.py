@@ -6,10 +6,10 @@ import pytest
 
 from archive.models import Category, Document, Initiative, InitiativeAlias, Mention, MentionStatus, SearchQueueEntry
 from archive.search import engine, store
-from archive.search.analyzers import words_of
 from archive.search.backend import whoosh_document
 from archive.search.indexing import index_rebuild, index_write, queue_drain
 from archive.search.queries import parse_query
+from archive.text.words import words_of
 
 
 def count(query: str, **filters) -> int:
@@ -289,8 +289,8 @@ def test_during_a_bulk_import_a_save_drains_only_its_own_documents(
 
 def test_a_bulk_drain_uses_the_workers_analysis_only_for_the_same_text(indexed):
     """Postings computed ahead for another text (the report was edited since) are not used."""
-    from archive.search.analyzers import loaded_user_words
     from archive.search.indexing import bulk_drain, document_text_analyse, index_analysed_ahead
+    from archive.text.words import loaded_user_words
 
     document = Document.objects.get(city__slug="changchun")
     stale_text, stale_postings = document_text_analyse(title=document.title, body="过时的文本，不在报告里")
@@ -308,7 +308,7 @@ def test_the_index_holds_the_words_and_grams_a_query_is_cut_into(seeded):
     """The bulk postings (computed ahead in worker processes) are the query-time analysis: jieba's
     words as words_of cuts them, numbered per token, and every character and neighbouring pair."""
     from archive.search.backend import document_schema
-    from archive.search.normalise import normalise
+    from archive.text.normalise import normalise
 
     schema = document_schema()
     text = normalise(Document.objects.get(city__slug="xuchang").body)

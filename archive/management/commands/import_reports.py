@@ -15,7 +15,6 @@ from tqdm import tqdm
 
 from archive.importing import ReportRejected
 from archive.importing.metadata import parse_year_span
-from archive.search.analyzers import use_user_words
 from archive.search.indexing import (
     bulk_drain,
     document_text_analyse,
@@ -27,6 +26,7 @@ from archive.search.store import IndexBusy
 from archive.selectors import city_by_name
 from archive.services import city_matcher, document_create, document_import_from_url, report_paths, report_read
 from archive.services.documents import ReadReport
+from archive.text.words import use_user_words
 
 PROGRESS_BAR_MIN_FILES = 10
 DRAIN_EVERY = 500  # reports imported between two index drains during an import
