@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from archive.models import Document
-from archive.search import engine
+from archive.search.engines.whoosh import engine
 from archive.search.queries import parse_query
 from archive.text.normalise import normalise
 

@@ -31,8 +31,8 @@ agree exactly with the Whoosh engine (`engines/whoosh/engine.py`, `_evaluate`):
   every clause, and matches a clause when its normalised text contains any of the clause's terms
   (`term.text`, already normalised) as an exact substring. `query.excluded` terms remove the
   reports containing them. An empty query (`query.is_empty`) matches every report that passes the
-  filters. At most `MAX_QUERY_TERMS` terms are evaluated, cut as the Whoosh engine cuts them
-  (`_within_term_budget`), with its notice.
+  filters. Evaluate only what `terms_within_budget(query)` keeps (at most `MAX_QUERY_TERMS`
+  terms), adding its notice.
 - `count` is the number of matching reports; `facets[field]` lists `(value, count)` over all of
   them for each field in `facet_fields`, values with a count of 0 left out, sorted by count
   descending then value ascending.
@@ -59,13 +59,38 @@ import contextlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from archive.search.queries import ParsedQuery
+from django.utils.translation import gettext as _
+
+from archive.search.queries import ParsedQuery, Term
 
 # The index fields search filters and counts facets on (results.FILTER_FIELDS maps the request's
 # parameter names to these).
 FACET_FIELDS: tuple[str, ...] = ("city", "province", "years", "categories", "initiatives")
 
+# Terms evaluated per query, aliases and OR branches included: queries.py bounds what is parsed,
+# but alias and English-name expansion add terms after that, and each term costs a set to compute.
+MAX_QUERY_TERMS = 32
+
 Progress = Callable[[Iterable], Iterable]
+
+
+def terms_within_budget(
+    query: ParsedQuery, *, limit: int = MAX_QUERY_TERMS
+) -> tuple[list[list[Term]], list[Term], list[str]]:
+    """The clauses and exclusions to evaluate, at most `limit` terms in all, and the notice when
+    some were cut: each clause keeps its first term, then OR branches (aliases come last) and
+    exclusions while the budget lasts. Every engine evaluates exactly these."""
+    clauses, excluded = query.clauses, query.excluded
+    if sum(map(len, clauses)) + len(excluded) <= limit:
+        return clauses, excluded, []
+    left = max(limit - len(clauses), 0)
+    kept = []
+    for clause in clauses:
+        extra = min(len(clause) - 1, left)
+        kept.append(clause[: 1 + extra])
+        left -= extra
+    notice = _("检索词过多：只使用了前 %(count)s 个（含别名与 OR 的各项）。") % {"count": limit}
+    return kept, excluded[:left], [notice]
 
 
 def _no_progress(items: Iterable) -> Iterable:
