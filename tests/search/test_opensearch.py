@@ -33,7 +33,8 @@ def on_cluster(cluster, seeded):
 
 
 def ids(query: str, **kwargs) -> list[int]:
-    return [hit.document_id for hit in search.evaluate(search.parse_query_with_aliases(query), limit=100, **kwargs).hits]
+    found = search.evaluate(search.parse_query_with_aliases(query), limit=100, **kwargs)
+    return [hit.document_id for hit in found.hits]
 
 
 def test_the_settings_choose_the_cluster(on_cluster):
@@ -146,10 +147,14 @@ def test_without_an_index_search_says_how_to_build_it(seeded, cluster, client):
 def test_the_research_reads_agree_with_whoosh(on_cluster, settings, search_dir):
     pks = list(Document.objects.values_list("pk", flat=True))
     words = ["改革", "河长制", "放管服", "不存在的词"]
-    on_opensearch = (search.normalised_texts(pks), search.word_frequencies(words, pks), search.documents_containing("河长"))
+
+    def reads():
+        return search.normalised_texts(pks), search.word_frequencies(words, pks), search.documents_containing("河长")
+
+    on_opensearch = reads()
     settings.SEARCH_URL = ""
     search.rebuild()
-    on_whoosh = (search.normalised_texts(pks), search.word_frequencies(words, pks), search.documents_containing("河长"))
+    on_whoosh = reads()
     assert on_opensearch[0] == on_whoosh[0] and len(on_whoosh[0]) == 5
     assert on_opensearch[1] == on_whoosh[1] and on_whoosh[1]["改革"] > 0
     assert sorted(on_opensearch[2]) == sorted(on_whoosh[2])

@@ -31,13 +31,20 @@ from opensearchpy.exceptions import NotFoundError, OpenSearchException
 
 from archive.models import Document, SearchQueueEntry
 from archive.search.dictionary import user_dictionary_words
-from archive.search.engines.base import FACET_FIELDS, EngineResult, Hit, IndexHealth, Progress, SearchEngine
+from archive.search.engines.base import (
+    FACET_FIELDS,
+    EngineResult,
+    Hit,
+    IndexHealth,
+    Progress,
+    SearchEngine,
+    terms_within_budget,
+)
 from archive.search.engines.opensearch import _index, _query
 from archive.search.engines.opensearch._lock import writer_lock
-from archive.search.engines.whoosh.engine import _within_term_budget
 from archive.search.errors import IndexBusy, SearchUnavailable
 from archive.search.queries import ParsedQuery
-from archive.text.words import loaded_user_words, use_user_words
+from archive.text.words import use_user_words
 
 logger = logging.getLogger(__name__)
 
@@ -119,7 +126,7 @@ class Engine(SearchEngine):
         facet_fields: Sequence[str] = FACET_FIELDS,
     ) -> EngineResult:
         self._use_index_dictionary()
-        clauses, excluded, notices = _within_term_budget(query)
+        clauses, excluded, notices = terms_within_budget(query)
         base = {"clauses": clauses, "excluded": excluded, "filters": filters}
         body = {
             "query": _query.search_body(**base),
@@ -139,7 +146,8 @@ class Engine(SearchEngine):
             response = self._search({**body, "size": 0})
             literal_filters = [_query.clause_query(clause) for clause in literal]
             page = {**body, "aggs": {}, "size": limit}
-            first = self._search({**page, "query": _query.search_body(**base, extra_filters=literal_filters), "from": offset})
+            typed = _query.search_body(**base, extra_filters=literal_filters)
+            first = self._search({**page, "query": typed, "from": offset})
             hits = first["hits"]["hits"]
             if len(hits) < limit:
                 only_aliases = _query.search_body(**base, extra_excluded=[{"bool": {"filter": literal_filters}}])
@@ -396,7 +404,7 @@ class Engine(SearchEngine):
             total = self._bulk(name, _index.bulk_actions(name, documents, ()), refresh=False)
             self.client.indices.put_settings(
                 index=name,
-                body={"index": {"number_of_replicas": _index.INDEX_SETTINGS["number_of_replicas"], "refresh_interval": "1s"}},
+                body={"index": {"number_of_replicas": _index.REPLICAS, "refresh_interval": None}},
             )
             self.client.indices.refresh(index=name)
             # The replica is copied before the swap (the cluster's own wait is 30 s a call).

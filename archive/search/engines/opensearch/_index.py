@@ -18,9 +18,10 @@ from archive.text.words import words_of
 # One primary shard: BM25's statistics (document frequencies, average length) are then those of
 # the whole collection, as Whoosh computes them, so both engines rank alike. A few hundred thousand
 # reports fit one shard (docs/opensearch.md); the replica is on the other node.
+REPLICAS = 1
 INDEX_SETTINGS = {
     "number_of_shards": 1,
-    "number_of_replicas": 1,
+    "number_of_replicas": REPLICAS,
     "analysis": {
         "tokenizer": {
             "unigram": {"type": "ngram", "min_gram": 1, "max_gram": 1, "token_chars": []},
@@ -57,11 +58,12 @@ MAPPINGS = {
 FACET_SIZE = 10_000
 
 
-DEFAULT_PREFIX = "reform-archive-"
+DEFAULT_PREFIX = "reform-archive"
 
 
 def alias_name(prefix: str) -> str:
-    return f"{prefix or DEFAULT_PREFIX}documents"
+    """`<prefix>-documents`: the alias searches read; its indices are `<prefix>-documents-<stamp>`."""
+    return f"{(prefix or DEFAULT_PREFIX).rstrip('-_')}-documents"
 
 
 def new_index_name(alias: str) -> str:

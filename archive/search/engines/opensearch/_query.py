@@ -9,8 +9,8 @@
   (Lucene's BM25 leaves out the constant factor k1 + 1, which changes no order).
 """
 
-from archive.text.words import words_of
 from archive.search.engines.opensearch._index import FACET_SIZE
+from archive.text.words import words_of
 
 BM25_K1 = 1.2
 
