@@ -627,7 +627,7 @@ def document_review(document: Document) -> DocumentReview:
     for mention in mentions:
         mention.document = document
     for group in groups.values():
-        group.score = candidate_score(group.normalised, group.signal, len(group.rows))
+        group.score = candidate_score(group.normalised, group.signal, len(group.rows), group.rows[0].term)
     ranked = sorted(groups.values(), key=lambda g: (-g.score, g.rows[0].match_start))
     cap = candidate_cap(document.body)
     shown = [g for number, g in enumerate(ranked) if number < cap or g.score >= STRONG_SCORE]
