@@ -193,8 +193,8 @@ def development_set(folders: list[Path], baseline, revision: str, verbose: bool,
     old_capped = hasattr(baseline, "candidate_cap")
     columns = [f"old ({revision}{', shown' if old_capped else ''})", "new (shown)", "new, uncapped"]
     groups = ["overall", *(f"half {h}" for h in "AB"), *(f"folder {f.name}" for f in folders)]
-    # per group and column: hits, candidate terms, characters; and reforms listed per group
-    totals = {group: {column: [0, 0, 0] for column in columns} for group in groups}
+    # per group and column: hits, candidate terms, characters, terms naming a listed reform
+    totals = {group: {column: [0, 0, 0, 0] for column in columns} for group in groups}
     listed = dict.fromkeys(groups, 0)
     print(f"{'text':32} {'chars':>6} {'reforms':>7}  " + "  ".join(f"{c:>22}" for c in columns))
     print(f"{'':32} {'':>6} {'':>7}  " + "  ".join(f"{'recall  cand/1000':>22}" for _ in columns))
@@ -220,6 +220,7 @@ def development_set(folders: list[Path], baseline, revision: str, verbose: bool,
                     totals[group][column][0] += len(hit)
                     totals[group][column][1] += len(terms)
                     totals[group][column][2] += len(body)
+                    totals[group][column][3] += sum(any(names_something(t, [r]) for r in reforms) for t in terms)
                 density = len(terms) * 1000 / len(body)
                 share = f"{len(hit) / len(reforms):4.0%}" if reforms else "   —"
                 cells.append(f"{len(hit):>3}/{len(reforms):<3} {share} {density:6.2f}")
@@ -238,11 +239,13 @@ def development_set(folders: list[Path], baseline, revision: str, verbose: bool,
             continue
         cells = [
             f"{hits:>3}/{listed[group]:<3} {hits / max(listed[group], 1):4.0%} {count * 1000 / chars:6.2f}"
-            for hits, count, chars in totals[group].values()
+            for hits, count, chars, _ in totals[group].values()
         ]
+        shown = totals[group][columns[1]]
         print(
             f"{group[:32]:32} {totals[group][columns[0]][2]:>6} {listed[group]:>7}  "
             + "  ".join(f"{c:>22}" for c in cells)
+            + f"   shown naming a listed reform: {shown[3]}/{shown[1]} = {shown[3] / max(shown[1], 1):.0%}"
         )
 
 

@@ -844,6 +844,15 @@ _REFORM_ENDINGS = re.compile(r"(?:制度改革|体制改革|综合改革|改革�
 # Not 深化改革委员会工作规则: the committee's own rules carry no reform.
 _DOCUMENT_OF_REFORM = re.compile(r"改革(?!委员会|领导小组|办)|试点|制度")
 _FORMULA_INSIDE = re.compile(r"\d\+|^\d{3,}")
+# Heads so common in plain prose that the words before them must say which one it is.
+_WEAK_HEADS = {
+    "机制": ("机制",),
+    "模式": ("模式",),
+    "体系": ("体系",),
+    "计划": ("计划",),
+    "体制": ("体制",),
+    "行动": ("行动",),
+}
 
 
 def candidate_score(normalised: str, signal: str, occurrences: int = 1, written: str = "") -> float:
@@ -874,6 +883,8 @@ def candidate_score(normalised: str, signal: str, occurrences: int = 1, written:
         return score  # a document's title is long by nature
     if length <= 2:
         score -= 1.5
+    elif signal in _WEAK_HEADS and length <= 4 and any(normalised.endswith(h) for h in _WEAK_HEADS[signal]):
+        score -= 1.0  # one word before a common head (招商机制, 投资计划) says little about which reform it is
     elif length > 18:
         score -= 1.5
     elif length > 13:
