@@ -47,6 +47,7 @@ __all__ = [
     "candidate_cap",
     "candidate_score",
     "rank_candidates",
+    "shown_terms",
     "suggest_candidates",
     "suggest_known",
 ]
@@ -903,6 +904,26 @@ def candidate_cap(body: str) -> int:
     return max(3, round(3 * len(body) / 1000))
 
 
+def _same_reform(one: str, other: str) -> bool:
+    """One term names the other: it contains it, and the shorter covers most of the longer (机构改革 and 党和国家
+    机构改革; not 一件事 and 高效办成一件事)."""
+    short, long_ = sorted((one, other), key=len)
+    return short in long_ and len(short) >= 0.6 * len(long_)
+
+
+def shown_terms(ranked: Iterable[tuple[str, float]], cap: int) -> list[str]:
+    """The terms a curator is shown, best first: the `cap` best (`candidate_cap`) and every strong one
+    (`STRONG_SCORE`). A term naming the same reform as a better one shown (党和国家机构改革 after 机构改革) takes no
+    place of its own: it is folded with the rest, so the places go to different reforms."""
+    shown: list[str] = []
+    for term, score in ranked:
+        if len(shown) >= cap and score < STRONG_SCORE:
+            break
+        if not any(_same_reform(term, other) for other in shown):
+            shown.append(term)
+    return shown
+
+
 def rank_candidates(candidates: Iterable[CandidateSuggestion]) -> list[tuple[str, float]]:
     """Each distinct candidate term (normalised) with its score, best first; ties keep the text's order."""
     count: dict[str, int] = {}
@@ -962,7 +983,6 @@ def suggest_candidates(body: str, *, known: Iterable[str] = (), limit: int | Non
                 )
             )
     if limit is not None:
-        ranked = rank_candidates(suggestions)
-        kept = {term for number, (term, score) in enumerate(ranked) if number < limit or score >= STRONG_SCORE}
+        kept = set(shown_terms(rank_candidates(suggestions), limit))
         suggestions = [candidate for candidate in suggestions if candidate.normalised in kept]
     return suggestions

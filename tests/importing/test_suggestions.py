@@ -19,6 +19,7 @@ from archive.importing.suggestions import (
     candidate_cap,
     candidate_score,
     rank_candidates,
+    shown_terms,
     suggest_candidates,
     suggest_known,
 )
@@ -400,6 +401,8 @@ def test_likely_reforms_rank_first():
     # Quotation marks inside a headed term mark it as a name; a reform's campaign outranks another campaign.
     assert candidate_score("城市合伙人计划", "计划", 1, "“城市合伙人”计划") > candidate_score("投资计划", "计划")
     assert candidate_score("国企改革深化提升行动", "行动") > candidate_score("提振消费专项行动", "行动")
+    # One word before a common head says little: 招商机制 ranks below a mechanism the text names in full.
+    assert candidate_score("运转经费保障机制", "机制") > candidate_score("招商机制", "机制")
     body = "推行“三个高地”。推进农村集体产权制度改革。深化农村集体产权制度改革。"
     assert [term for term, _ in rank_candidates(suggest_candidates(body))] == ["农村集体产权制度改革", "三个高地"]
 
@@ -410,3 +413,16 @@ def test_the_cap_keeps_the_best_ranked_terms_and_every_strong_one():
     assert shown == {"要素市场化配置综合改革试点"}
     assert {c.normalised for c in suggest_candidates(body, limit=2)} >= {"要素市场化配置综合改革试点", "三个高地"}
     assert candidate_cap("字" * 10_000) == 30 and candidate_cap("短") == 3
+
+
+def test_a_term_naming_a_reform_already_shown_takes_no_place():
+    """党和国家机构改革 after 机构改革 is folded, so the third place goes to another reform; 一件事 covers too little
+    of 高效办成一件事 to stand for it."""
+    ranked = [("党和国家机构改革", 5.0), ("党和国家机构改革方案", 4.0), ("公务用车制度改革", 3.0), ("三个高地", 2.0)]
+    assert shown_terms(ranked, 2) == ["党和国家机构改革", "公务用车制度改革"]
+    assert shown_terms([("高效办成一件事", 4.0), ("一件事", 3.0)], 2) == ["高效办成一件事", "一件事"]
+    # Strong terms are shown beyond the cap, the rest are not.
+    assert shown_terms([("甲乙改革试点", 5.0), ("丙丁示范区", 4.5), ("戊己机制", 1.5)], 1) == [
+        "甲乙改革试点",
+        "丙丁示范区",
+    ]
