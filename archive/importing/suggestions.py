@@ -846,6 +846,7 @@ _REFORM_ENDINGS = re.compile(r"(?:制度改革|体制改革|综合改革|改革�
 # Not 深化改革委员会工作规则: the committee's own rules carry no reform.
 _DOCUMENT_OF_REFORM = re.compile(r"改革(?!委员会|领导小组|办)|试点|制度")
 _FORMULA_INSIDE = re.compile(r"\d\+|^\d{3,}")
+_COUNTED_GOALS = re.compile(rf"[{_NUMERAL}\d][个项大]")
 # Heads so common in plain prose that the words before them must say which one it is.
 _WEAK_HEADS = {
     "机制": ("机制",),
@@ -879,6 +880,8 @@ def candidate_score(normalised: str, signal: str, occurrences: int = 1, written:
         score += 1.5  # 《…公务用车制度改革实施方案》: a document that carries a reform
     if signal == "quoted" and _NAME_ENDING.search(normalised):
         score += 1.0  # 一网通办, 最多跑一次, 综合查一次: the endings of service reforms
+    if _COUNTED_GOALS.search(normalised):
+        score -= 1.0  # 三个高地, 三项建设, 七大攻坚: goals counted out, a slogan rather than a reform
     score += 1.5 * math.log2(max(occurrences, 1))
     length = len(normalised)
     if signal == "document":
