@@ -5,7 +5,7 @@ import contextlib
 from collections.abc import Iterable, Sequence
 
 from archive.search import engines
-from archive.search.engines import current
+from archive.search.engines import check_configured, current
 from archive.search.engines.base import FACET_FIELDS, EngineResult, IndexHealth, Progress
 from archive.search.queries import ParsedQuery
 
@@ -78,6 +78,11 @@ def health() -> IndexHealth:
 def open_index() -> None:
     """In each served process after fork (gunicorn's post_fork)."""
     current().open()
+
+
+def engine_check() -> None:
+    """Raise ImproperlyConfigured unless the engine the settings choose can be loaded."""
+    check_configured()
 
 
 def reset() -> None:

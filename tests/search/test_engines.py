@@ -6,7 +6,7 @@ import types
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from archive.search import engines
+from archive.search import engine_check, engines
 from archive.search.engines.base import SearchEngine
 from archive.search.engines.whoosh import Engine as WhooshEngine
 
@@ -21,6 +21,8 @@ def test_without_search_url_search_runs_on_whoosh(settings):
 def test_a_search_url_without_the_opensearch_engine_is_a_clear_configuration_error(settings, monkeypatch):
     monkeypatch.setattr(engines, "OPENSEARCH_MODULE", "archive.search.engines.not_installed")
     settings.SEARCH_URL = "http://127.0.0.1:9"
+    with pytest.raises(ImproperlyConfigured, match="REFORM_SEARCH_URL"):
+        engine_check()  # what AppConfig.ready runs, so the process stops at start
     with pytest.raises(ImproperlyConfigured, match="REFORM_SEARCH_URL"):
         engines.current()
 

@@ -30,10 +30,16 @@ def current() -> SearchEngine:
 
 
 def _build(url: str, prefix: str) -> SearchEngine:
+    engine_class = engine_class_for(url)
+    return engine_class(url=url, index_prefix=prefix) if url else engine_class()
+
+
+def engine_class_for(url: str) -> type[SearchEngine]:
+    """The engine class for this SEARCH_URL, imported; ImproperlyConfigured if it cannot be."""
     if not url:
         from archive.search.engines.whoosh import Engine
 
-        return Engine()
+        return Engine
     # Imported only when asked for, so the default installation needs no OpenSearch client.
     try:
         module = importlib.import_module(OPENSEARCH_MODULE)
@@ -45,7 +51,13 @@ def _build(url: str, prefix: str) -> SearchEngine:
     engine_class = getattr(module, "Engine", None)
     if not (isinstance(engine_class, type) and issubclass(engine_class, SearchEngine)):
         raise ImproperlyConfigured(f"{OPENSEARCH_MODULE}.Engine is not a SearchEngine")
-    return engine_class(url=url, index_prefix=prefix)
+    return engine_class
+
+
+def check_configured() -> None:
+    """At start (AppConfig.ready): the engine the settings choose can be imported, so a wrong
+    REFORM_SEARCH_URL stops every process at once instead of failing the first search."""
+    engine_class_for(getattr(settings, "SEARCH_URL", "") or "")
 
 
 def reset() -> None:
