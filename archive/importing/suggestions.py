@@ -35,7 +35,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import jieba
-import jieba.posseg
 
 from archive.search.normalise import normalise, normalise_with_positions, to_simplified
 
@@ -225,9 +224,14 @@ def _view(text: str) -> str:
 
 
 @functools.cache
-def _tagger() -> jieba.posseg.POSTokenizer:
+def _tagger() -> "jieba.posseg.POSTokenizer":
     """jieba's own dictionary without user words: it only has to tell where a name starts (推进|商事制度改革)
-    and whether a word before a head is a verb (抓|改革) or a noun (群团|改革)."""
+    and whether a word before a head is a verb (抓|改革) or a noun (群团|改革).
+
+    Imported here, not at the top: importing jieba.posseg loads its part-of-speech table (~3 s and
+    tens of MB), which a bulk import defers and a web worker needs only for a review screen."""
+    import jieba.posseg
+
     tokenizer = jieba.Tokenizer()
     tokenizer.initialize()
     return jieba.posseg.POSTokenizer(tokenizer)

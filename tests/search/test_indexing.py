@@ -358,3 +358,83 @@ def test_during_a_bulk_commit_a_save_does_not_wait_for_the_writer(
         release.set()
         writer.join(30)
     assert queue_drain() >= 1 and count("导入期间的保存") == 1
+
+
+def _while_the_batch_is_written(monkeypatch, action):
+    """Run `action` once, as the bulk drain starts writing its batch's first document."""
+    from archive.search import segments
+
+    real = segments.FastSegmentWriter.add_document
+    state = {"done": False}
+
+    def add_document(writer, **fields):
+        if not state["done"]:
+            state["done"] = True
+            action()
+        return real(writer, **fields)
+
+    monkeypatch.setattr(segments.FastSegmentWriter, "add_document", add_document)
+
+
+def test_during_a_bulk_drain_a_save_is_searchable_before_the_batch_is_committed(
+    indexed, django_capture_on_commit_callbacks, monkeypatch
+):
+    """A bulk import writes its batch's segment without the writer lock: a curator's save made
+    meanwhile gets the lock at once and is searchable before the import's batch is, instead of
+    waiting for the batch's commit (the 2 s it may wait would run out) and then the next batch."""
+    from archive.search import indexing
+
+    monkeypatch.setattr(indexing, "BULK_SAVE_LOCK_TIMEOUT", 0.2)
+    backlog = Document.objects.get(city__slug="xuchang")
+    Document.objects.filter(pk=backlog.pk).update(body=backlog.body + "\n批量导入的新句子。")
+    SearchQueueEntry.objects.create(document_id=backlog.pk)
+    seen = {}
+
+    def curator_saves():
+        document = Document.objects.get(city__slug="changchun")
+        with django_capture_on_commit_callbacks(execute=True):
+            document.body += "\n馆员在导入期间保存。"
+            document.save()
+        seen.update(curator=count("馆员在导入期间保存"), batch=count("批量导入的新句子"))
+
+    _while_the_batch_is_written(monkeypatch, curator_saves)
+    with store.shared(indexing.BULK_LOCK):  # as index_batched holds it (in another process)
+        assert indexing.bulk_drain() == 1
+    assert seen == {"curator": 1, "batch": 0}
+    assert count("批量导入的新句子") == 1 and count("馆员在导入期间保存") == 1
+    assert count("") == Document.objects.count() and not SearchQueueEntry.objects.exists()
+
+
+def test_a_bulk_batch_leaves_out_what_another_drain_wrote_meanwhile(indexed, monkeypatch):
+    """While the batch is written apart, another drain writes a newer version of one of its
+    documents: the batch's older version is deleted from its segment, so the index holds the
+    newer one, once."""
+    from archive.search import indexing
+
+    document = Document.objects.get(city__slug="xuchang")
+    Document.objects.filter(pk=document.pk).update(body=document.body + "\n批量读到的旧版本。")
+    SearchQueueEntry.objects.create(document_id=document.pk)
+
+    def another_drain():
+        Document.objects.filter(pk=document.pk).update(body=document.body + "\n馆员改过的新版本。")
+        SearchQueueEntry.objects.create(document_id=document.pk)
+        assert queue_drain() == 2
+
+    _while_the_batch_is_written(monkeypatch, another_drain)
+    assert indexing.bulk_drain() == 1
+    assert count("馆员改过的新版本") == 1 and count("批量读到的旧版本") == 0
+    assert count("县管校聘") == 1 and count("") == Document.objects.count()
+
+
+def test_a_bulk_job_removes_the_scratch_folders_of_dead_processes(indexed):
+    import os
+
+    from archive.search import indexing
+
+    scratch = store.search_dir() / indexing.SCRATCH_DIR
+    dead, alive = scratch / "999999999-deadbeef", scratch / f"{os.getpid()}-cafebabe"
+    for folder in (dead, alive):
+        folder.mkdir(parents=True)
+    with indexing.index_batched():
+        pass
+    assert not dead.exists() and alive.exists()
