@@ -99,7 +99,7 @@ def query_figures(site: Site) -> tuple[dict, dict]:
     return figures, counts
 
 
-def run(count: int, url: str, cluster_pid: int | None) -> dict:
+def run(count: int, url: str, cluster_pid: int | None, only: list[str]) -> dict:
     from bench.scale_bench import database_fill, synthetic_reports
 
     site = Site(prefix=f"reform-engines-{count}-")
@@ -123,6 +123,8 @@ def run(count: int, url: str, cluster_pid: int | None) -> dict:
         print(f"[{count}] {result['characters']:,} characters in the database", flush=True)
         all_counts = {}
         for name, env in engines.items():
+            if name not in only:
+                continue
             figures = timed_rebuild(site, env, cluster_pid if name == "opensearch" else None)
             figures["rebuild"] = result["characters"] / figures["rebuild_s"]
             print(f"[{count}] {name} rebuild {figures}", flush=True)
@@ -139,12 +141,14 @@ def run(count: int, url: str, cluster_pid: int | None) -> dict:
                 site.stop()
             print(f"[{count}] {name} {figures}", flush=True)
             result[name] = figures
-        result["same_counts"] = all_counts["whoosh"] == all_counts["opensearch"]
-        result["count_differences"] = {
-            q: (all_counts["whoosh"][q], all_counts["opensearch"][q])
-            for q in all_counts["whoosh"]
-            if all_counts["whoosh"][q] != all_counts["opensearch"][q]
-        }
+        if len(all_counts) == 2:
+            result["same_counts"] = all_counts["whoosh"] == all_counts["opensearch"]
+            result["count_differences"] = {
+                q: (all_counts["whoosh"][q], all_counts["opensearch"][q])
+                for q in all_counts["whoosh"]
+                if all_counts["whoosh"][q] != all_counts["opensearch"][q]
+            }
+        result["counts"] = all_counts
     finally:
         site.clean()
     return result
@@ -178,6 +182,7 @@ def main() -> None:
     parser.add_argument("--docs", type=int, nargs="+", default=[10000])
     parser.add_argument("--url", default=os.environ.get("SEARCH_TEST_URL"))
     parser.add_argument("--cluster-pid", type=int)
+    parser.add_argument("--engines", nargs="+", default=["whoosh", "opensearch"], choices=["whoosh", "opensearch"])
     args = parser.parse_args()
     if not args.url:
         parser.error("no cluster: run under archive/search/cluster/with-cluster, or give --url")
@@ -195,7 +200,10 @@ def main() -> None:
             time.sleep(1)
     pid = pid or (int(pidfile.read_text()) if pidfile.exists() else None)
     for count in args.docs:
-        print(table(run(count, args.url, pid)), flush=True)
+        result = run(count, args.url, pid, args.engines)
+        print(json.dumps(result, ensure_ascii=False), flush=True)
+        if set(args.engines) == {"whoosh", "opensearch"}:
+            print(table(result), flush=True)
 
 
 if __name__ == "__main__":

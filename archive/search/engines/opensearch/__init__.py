@@ -50,6 +50,9 @@ logger = logging.getLogger(__name__)
 
 REQUEST_TIMEOUT = 10
 BULK_CHUNK = 200
+# A bulk request of BULK_CHUNK reports may take longer than a search, above all on a busy machine
+# (10 s was too short for a rebuild of 10,000 reports under a load of 18 on 2 cores).
+BULK_TIMEOUT = 120
 DRAIN_BATCH = 200
 BULK_DRAIN_BATCH = 1_000
 IDS_PAGE = 5_000
@@ -280,7 +283,12 @@ class Engine(SearchEngine):
         sent = 0
         failures = []
         for ok, item in helpers.streaming_bulk(
-            self.client, actions, chunk_size=BULK_CHUNK, raise_on_error=False, max_retries=2
+            self.client,
+            actions,
+            chunk_size=BULK_CHUNK,
+            raise_on_error=False,
+            max_retries=2,
+            request_timeout=BULK_TIMEOUT,
         ):
             sent += 1
             if not ok and next(iter(item.values())).get("status") != 404:
