@@ -14,7 +14,7 @@ reformsite/gunicorn.conf.py on a free loopback port and for --seconds runs at on
   a ZIP export, and a 60 MiB POST to /search/;
 - --slow connections that send half a request's headers and then one header byte every 5 s
   (reopened whenever the server closes one), so they never finish;
-- one reader, alternating GET / and GET /healthz, each with a 10 s timeout.
+- one reader (a process of its own), alternating GET / and GET /healthz, each with a 10 s timeout.
 
 Fronts: `direct` (clients talk to gunicorn) and `nginx` (docs/nginx/reform-archive.conf as shipped,
 with a throw-away certificate, in front of gunicorn with REFORM_BEHIND_PROXY=1: production as
@@ -34,6 +34,7 @@ error log, and the machine's load average at the start and end (other processes 
 import argparse
 import contextlib
 import http.client
+import multiprocessing
 import os
 import random
 import shutil
@@ -183,6 +184,16 @@ def slow_headers(front: Front, source: str, stop: threading.Event, tally: Counte
             stop.wait(0.5)
 
 
+def read(front: Front, stop, results) -> None:
+    """The reader: GET / and GET /healthz in turn until told to stop, then its samples."""
+    samples: dict[str, list[tuple[str, float]]] = {"/": [], "/healthz": []}
+    while not stop.is_set():
+        for path in samples:
+            samples[path].append(timed_get(front, path, READER_TIMEOUT, READER_ADDRESS))
+        stop.wait(0.1)
+    results.put(samples)
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))] if ordered else float("nan")
@@ -224,29 +235,30 @@ def run_load(front: Front, site: Site, ids: dict[str, int], *, seconds: int, cli
             if outcome == "429":
                 stop.wait(0.2)  # a client told to come back does not hammer at full speed
 
-    def read():
-        while not stop.is_set():
-            for path in ("/", "/healthz"):
-                outcome, took = timed_get(front, path, READER_TIMEOUT, READER_ADDRESS)
-                with lock:
-                    reader[path].append((outcome, took))
-            stop.wait(0.1)
+    # The reader runs in a process of its own: in this one it would wait for the GIL behind the
+    # attackers' threads, and that wait would count as the server's.
+    reader_stop = multiprocessing.Event()
+    reader_results = multiprocessing.Queue()
+    reader_process = multiprocessing.get_context("fork").Process(target=read, args=(front, reader_stop, reader_results))
 
     threads = [
         threading.Thread(target=slow_headers, args=(front, attacker_address(n, addresses), stop, tally, lock))
         for n in range(slow)
     ]
     threads += [threading.Thread(target=attacker, args=(n,)) for n in range(clients)]
-    threads.append(threading.Thread(target=read))
     errors_before = site.server_errors()
     log = site.var / "error.log"
     timeouts_before = log.read_text(errors="replace").count("WORKER TIMEOUT") if log.exists() else 0
     load_before = os.getloadavg()[0]
     for thread in threads:
         thread.start()
+    reader_process.start()
     time.sleep(seconds)
     stop.set()
+    reader_stop.set()
     load_after = os.getloadavg()[0]
+    reader.update(reader_results.get(timeout=READER_TIMEOUT * 3))
+    reader_process.join()
     for thread in threads:
         thread.join(timeout=ATTACK_TIMEOUT + 10)
     time.sleep(1)  # the access log is written after each response
@@ -305,7 +317,7 @@ def start_nginx(code: Path, upstream_port: int, work: Path) -> tuple[subprocess.
     conf = "\n".join(line for line in conf.splitlines() if "listen [::]" not in line)
     (work / "site.conf").write_text(conf, encoding="utf-8")
     (work / "nginx.conf").write_text(
-        f"daemon off;\n{'user root;' if os.geteuid() == 0 else ''}\nworker_processes 1;\n"
+        f"daemon off;\n{'user root;' if os.geteuid() == 0 else ''}\nworker_processes auto;\n"
         f"pid {work}/nginx.pid;\nerror_log {work}/error.log;\nevents {{ worker_connections 1024; }}\n"
         f"http {{\n access_log off;\n client_body_temp_path {work}/body;\n proxy_temp_path {work}/proxy;\n"
         f" include {work}/site.conf;\n}}\n",
