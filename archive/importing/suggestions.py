@@ -3,7 +3,7 @@
 Two pure functions, no ORM; the caller maps `initiative_id` back to its models and stores the offsets.
 
 * `suggest_known(body, names)` finds initiative names and aliases in the body. Matching runs on normalised
-  text (`archive.search.normalise`), so 河長制, “河 长 制” and full-width forms all match 河长制; offsets are
+  text (`archive.text.normalise`), so 河長制, “河 长 制” and full-width forms all match 河长制; offsets are
   mapped back to the body. Where two matches overlap the longer one wins (国企混合所有制改革 hides its alias
   混合所有制改革), and each initiative is suggested once per sentence.
 * `suggest_candidates(body, known=...)` proposes terms the report itself marks as names: quoted terms that
@@ -35,9 +35,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import jieba
-import jieba.posseg
 
-from archive.search.normalise import normalise, normalise_with_positions, to_simplified
+from archive.text.normalise import normalise, normalise_with_positions, to_simplified
 
 from .events import _SENTENCE
 
@@ -225,9 +224,14 @@ def _view(text: str) -> str:
 
 
 @functools.cache
-def _tagger() -> jieba.posseg.POSTokenizer:
+def _tagger() -> "jieba.posseg.POSTokenizer":
     """jieba's own dictionary without user words: it only has to tell where a name starts (推进|商事制度改革)
-    and whether a word before a head is a verb (抓|改革) or a noun (群团|改革)."""
+    and whether a word before a head is a verb (抓|改革) or a noun (群团|改革).
+
+    Imported here, not at the top: importing jieba.posseg loads its part-of-speech table (~3 s and
+    tens of MB), which a bulk import defers and a web worker needs only for a review screen."""
+    import jieba.posseg
+
     tokenizer = jieba.Tokenizer()
     tokenizer.initialize()
     return jieba.posseg.POSTokenizer(tokenizer)
@@ -846,6 +850,7 @@ _REFORM_ENDINGS = re.compile(r"(?:制度改革|体制改革|综合改革|改革�
 # Not 深化改革委员会工作规则: the committee's own rules carry no reform.
 _DOCUMENT_OF_REFORM = re.compile(r"改革(?!委员会|领导小组|办)|试点|制度")
 _FORMULA_INSIDE = re.compile(r"\d\+|^\d{3,}")
+_COUNTED_GOALS = re.compile(rf"[{_NUMERAL}\d][个项大]")
 # Heads so common in plain prose that the words before them must say which one it is.
 _WEAK_HEADS = {
     "机制": ("机制",),
@@ -865,7 +870,8 @@ def candidate_score(normalised: str, signal: str, occurrences: int = 1, written:
     A function of the stored term (`written`, as in the body), its signal and its count, so the review screen
     ranks the same way."""
     score = _SIGNAL_STRENGTH.get(signal, 1.5)
-    if signal not in {"quoted", "document", "plus"} and any(ch in _QUOTE_CHARS for ch in written):
+    quoted_inside = signal not in {"quoted", "document", "plus"} and any(ch in _QUOTE_CHARS for ch in written)
+    if quoted_inside:
         score += 1.0
     if signal == "行动" and "改革" in normalised:
         score += 1.5  # 国有企业改革三年行动: a named reform's own campaign
@@ -879,13 +885,20 @@ def candidate_score(normalised: str, signal: str, occurrences: int = 1, written:
         score += 1.5  # 《…公务用车制度改革实施方案》: a document that carries a reform
     if signal == "quoted" and _NAME_ENDING.search(normalised):
         score += 1.0  # 一网通办, 最多跑一次, 综合查一次: the endings of service reforms
+    if _COUNTED_GOALS.search(normalised):
+        score -= 1.0  # 三个高地, 三项建设, 七大攻坚: goals counted out, a slogan rather than a reform
     score += 1.5 * math.log2(max(occurrences, 1))
     length = len(normalised)
     if signal == "document":
         return score  # a document's title is long by nature
     if length <= 2:
         score -= 1.5
-    elif signal in _WEAK_HEADS and length <= 4 and any(normalised.endswith(h) for h in _WEAK_HEADS[signal]):
+    elif (
+        signal in _WEAK_HEADS
+        and length <= 4
+        and not quoted_inside  # “创谷”计划: the quotation says which one it is
+        and any(normalised.endswith(h) for h in _WEAK_HEADS[signal])
+    ):
         score -= 1.0  # one word before a common head (招商机制, 投资计划) says little about which reform it is
     elif length > 18:
         score -= 1.5
