@@ -26,8 +26,8 @@ from archive.models import (
     YearSource,
     year_label,
 )
-from archive.search.highlight import MAX_MARKS, Matches, find_matches, hit_spans
-from archive.search.normalise import normalise
+from archive.search import MAX_MARKS, Matches, find_matches, hit_spans
+from archive.text.normalise import normalise
 
 
 @dataclass

@@ -243,11 +243,11 @@ def measure_queries(site: Site) -> dict:
 
 
 def reader_open_ms() -> float:
-    from archive.search import engine
+    from archive import search
 
-    engine.reset()
+    search.reset()
     started = time.perf_counter()
-    engine.snapshot()
+    search.health()  # opens and checks the index
     return (time.perf_counter() - started) * 1000
 
 
@@ -315,7 +315,7 @@ def textbook_index(reports) -> float:
 def run_one(count: int, import_files: int, site: Site) -> dict:
     import jieba
 
-    from archive.search import indexing
+    from archive import search
 
     result = {"documents": count, "stamp": stamp(f"[{count}] start")}
     result["characters"], sample = database_fill(synthetic_reports(count, seed=count))
@@ -346,7 +346,7 @@ def run_one(count: int, import_files: int, site: Site) -> dict:
                     flush=True,
                 )
 
-    indexing.index_rebuild(progress=progress)
+    search.rebuild(progress=progress)
     result["rebuild_s"] = time.perf_counter() - started
     watcher.stop()
     result["rebuild"] = result["characters"] / result["rebuild_s"]
@@ -404,12 +404,14 @@ def profile(count: int) -> None:
     import cProfile
     import pstats
 
-    from archive.search import indexing
+    from django.conf import settings
+
+    from archive import search
 
     database_fill(synthetic_reports(count, seed=count))
-    indexing.PARALLEL_REBUILD_MIN_DOCUMENTS = count + 1
+    settings.SEARCH_REBUILD_PROCESSES = 1
     profiler = cProfile.Profile()
-    profiler.runcall(indexing.index_rebuild)
+    profiler.runcall(search.rebuild)
     stats = pstats.Stats(profiler)
     stats.sort_stats("tottime").print_stats(20)
     stats.sort_stats("cumulative").print_stats(r"segments|analyzers|jieba/__init__|codec|indexing", 25)
@@ -420,10 +422,10 @@ def profile_import(count: int, files: int, site: "Site") -> None:
     of `files` new SYNTHETIC reports into an indexed archive of `count`."""
     import pstats
 
-    from archive.search import indexing
+    from archive import search
 
     database_fill(synthetic_reports(count, seed=count))
-    indexing.index_rebuild()
+    search.rebuild()
     folder = Path(site.var) / "incoming"
     characters = write_report_files(folder, synthetic_reports(files, seed=count + 7))
     output = Path(site.var) / "import.prof"

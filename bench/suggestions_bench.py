@@ -50,7 +50,7 @@ sys.path.insert(0, str(ROOT))
 from archive.importing import clean_report, decode_report_bytes  # noqa: E402
 from archive.importing import suggestions as current  # noqa: E402
 from archive.importing.suggestions import KnownNames, suggest_candidates, suggest_known  # noqa: E402
-from archive.search.normalise import normalise, normalise_with_positions  # noqa: E402
+from archive.text.normalise import normalise, normalise_with_positions  # noqa: E402
 
 SEEDS = ROOT / "fixtures" / "seeds"
 CURATED = json.loads((ROOT / "fixtures" / "curated.json").read_text(encoding="utf-8"))

@@ -3,7 +3,7 @@
 Two pure functions, no ORM; the caller maps `initiative_id` back to its models and stores the offsets.
 
 * `suggest_known(body, names)` finds initiative names and aliases in the body. Matching runs on normalised
-  text (`archive.search.normalise`), so 河長制, “河 长 制” and full-width forms all match 河长制; offsets are
+  text (`archive.text.normalise`), so 河長制, “河 长 制” and full-width forms all match 河长制; offsets are
   mapped back to the body. Where two matches overlap the longer one wins (国企混合所有制改革 hides its alias
   混合所有制改革), and each initiative is suggested once per sentence.
 * `suggest_candidates(body, known=...)` proposes terms the report itself marks as names: quoted terms that
@@ -36,7 +36,7 @@ from dataclasses import dataclass
 
 import jieba
 
-from archive.search.normalise import normalise, normalise_with_positions, to_simplified
+from archive.text.normalise import normalise, normalise_with_positions, to_simplified
 
 from .events import _SENTENCE
 

@@ -19,10 +19,17 @@ from archive.dataset.cells import cell_neutralise
 from archive.models import Document
 from archive.pagination import PageNumbers
 from archive.research.kwic import Collocate, Line, collocates, count_occurrences, lines_in, term_pattern
-from archive.search import engine
-from archive.search.analyzers import words_of
-from archive.search.queries import ParsedQuery, parse_query
-from archive.search.results import FILTER_FIELDS, SearchForm
+from archive.search import (
+    FILTER_FIELDS,
+    ParsedQuery,
+    SearchForm,
+    SearchUnavailable,
+    evaluate,
+    normalised_texts,
+    parse_query,
+    word_frequencies,
+)
+from archive.text.words import words_of
 
 SORTS = {
     "report": gettext_lazy("报告"),
@@ -81,7 +88,7 @@ class Concordance(PageNumbers):
 
 def _matching(query: ParsedQuery, params: dict) -> list[int]:
     filters = {index_field: params.get(name) or [] for name, index_field in FILTER_FIELDS.items()}
-    found = engine.run(query, filters=filters, sort="date_asc", limit=MAX_REPORTS, facet_fields=())
+    found = evaluate(query, filters=filters, sort="date_asc", limit=MAX_REPORTS, facet_fields=())
     return [hit.document_id for hit in found.hits]
 
 
@@ -124,8 +131,8 @@ def concordance(params: dict) -> Concordance:
         return result
     try:
         document_ids = _matching(query, params)
-        texts = engine.normalised_texts(document_ids)
-    except engine.SearchUnavailable as error:
+        texts = normalised_texts(document_ids)
+    except SearchUnavailable as error:
         result.unavailable = str(error)
         return result
     pattern = term_pattern(terms)
@@ -192,7 +199,7 @@ def concordance_collocates(params: dict, *, limit: int = 50) -> Collocates:
     if not terms or found.unavailable or not found.count:
         return result
     document_ids = _matching(found.query, params)
-    texts = engine.normalised_texts(document_ids)
+    texts = normalised_texts(document_ids)
     pattern = term_pattern(terms)
     windows = []
     for text in texts.values():
@@ -207,7 +214,7 @@ def concordance_collocates(params: dict, *, limit: int = 50) -> Collocates:
                 )
             )
     seen = Counter(word for left, right in windows for word in left + right)
-    frequencies = engine.word_frequencies(sorted(seen), document_ids)
+    frequencies = word_frequencies(sorted(seen), document_ids)
     result.rows = collocates(windows, Counter(frequencies), node_count=found.count, limit=limit)
     return result
 

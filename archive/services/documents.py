@@ -30,8 +30,8 @@ from archive.models import (
     ReportedFigure,
     YearSource,
 )
-from archive.search.normalise import normalise
 from archive.services.curation import document_suggestions_refresh, mention_years_reader
+from archive.text.normalise import normalise
 
 logger = logging.getLogger(__name__)
 

@@ -23,7 +23,7 @@ from archive.importing.suggestions import (
     suggest_candidates,
     suggest_known,
 )
-from archive.search.normalise import normalise
+from archive.text.normalise import normalise
 
 ROOT = Path(__file__).resolve().parents[2]
 CURATED = json.loads((ROOT / "fixtures" / "curated.json").read_text(encoding="utf-8"))

@@ -27,10 +27,11 @@ from django.db import transaction
 from haystack import connections
 from whoosh.index import create_in
 
-from archive.models import City, Document, Initiative, InitiativeAlias, SearchQueueEntry
-from archive.search import engine, repair, store
-from archive.search.analyzers import Analysed, analysed, loaded_user_words, use_user_words
-from archive.search.backend import (
+from archive.models import Document, SearchQueueEntry
+from archive.search.dictionary import user_dictionary_words
+from archive.search.engines.whoosh import engine, repair, store
+from archive.search.engines.whoosh.analyzers import Analysed, analysed
+from archive.search.engines.whoosh.backend import (
     WRITER_LOCK_TIMEOUT,
     current_or_empty_generation,
     document_schema,
@@ -38,8 +39,9 @@ from archive.search.backend import (
     whoosh_document,
     writer_options,
 )
-from archive.search.normalise import normalise
-from archive.search.segments import FastSegmentWriter, SegmentsWriter, merge_tiny, segment_write_apart
+from archive.search.engines.whoosh.segments import FastSegmentWriter, SegmentsWriter, merge_tiny, segment_write_apart
+from archive.text.normalise import normalise
+from archive.text.words import loaded_user_words, use_user_words
 
 logger = logging.getLogger(__name__)
 
@@ -60,16 +62,6 @@ def _document_index():
 
 def _backend():
     return connections["default"].get_backend()
-
-
-def user_dictionary_words() -> frozenset[str]:
-    names: Iterable[str] = [
-        *Initiative.objects.values_list("name", flat=True),
-        *InitiativeAlias.objects.values_list("name", flat=True),
-        *City.objects.with_documents().values_list("name", flat=True),
-        *City.objects.with_documents().values_list("short_name", flat=True),
-    ]
-    return frozenset(word for word in (normalise(name) for name in names) if len(word) >= 2)
 
 
 def index_enqueue(document_ids: Iterable[int]) -> None:
