@@ -19,10 +19,10 @@ from archive.dataset.cells import cell_neutralise
 from archive.models import Document
 from archive.pagination import PageNumbers
 from archive.research.kwic import Collocate, Line, collocates, count_occurrences, lines_in, term_pattern
-from archive.search import engine
+from archive.search import confirm, engine
 from archive.search.analyzers import words_of
 from archive.search.queries import ParsedQuery, parse_query
-from archive.search.results import FILTER_FIELDS, SearchForm
+from archive.search.results import FILTER_FIELDS, SearchForm, search_query
 
 SORTS = {
     "report": gettext_lazy("报告"),
@@ -79,10 +79,14 @@ class Concordance(PageNumbers):
         return (self.page - 1) * self.page_size + 1
 
 
-def _matching(query: ParsedQuery, params: dict) -> list[int]:
+def _matching(params: dict) -> tuple[list[int], list[str]]:
+    """The reports the search finds for the whole query (q, within, scope, proximity operators),
+    and what its budget cut. The lines are of q's terms only: `within`, the scope and the
+    operators choose the reports."""
     filters = {index_field: params.get(name) or [] for name, index_field in FILTER_FIELDS.items()}
-    found = engine.run(query, filters=filters, sort="date_asc", limit=MAX_REPORTS, facet_fields=())
-    return [hit.document_id for hit in found.hits]
+    query = search_query(params, aliases=False)
+    found = confirm.run(query, filters=filters, sort="date_asc", limit=MAX_REPORTS, facet_fields=())
+    return [hit.document_id for hit in found.hits], found.notices
 
 
 def _report_order(document_ids: list[int], sort: str) -> list[Document]:
@@ -123,7 +127,8 @@ def concordance(params: dict) -> Concordance:
     if not terms:
         return result
     try:
-        document_ids = _matching(query, params)
+        document_ids, cut = _matching(params)
+        result.notices += [notice for notice in cut if notice not in result.notices]
         texts = engine.normalised_texts(document_ids)
     except engine.SearchUnavailable as error:
         result.unavailable = str(error)
@@ -191,7 +196,7 @@ def concordance_collocates(params: dict, *, limit: int = 50) -> Collocates:
     terms = [term.text for term in found.query.terms]
     if not terms or found.unavailable or not found.count:
         return result
-    document_ids = _matching(found.query, params)
+    document_ids, _cut = _matching(params)
     texts = engine.normalised_texts(document_ids)
     pattern = term_pattern(terms)
     windows = []
@@ -235,7 +240,7 @@ def csv_rows(params: dict, *, base_url: str, generated):
         return
     pattern = term_pattern(terms)
     width = params.get("width") or DEFAULT_WIDTH
-    for document in _report_order(_matching(query, params), params.get("sort") or "report"):
+    for document in _report_order(_matching(params)[0], params.get("sort") or "report"):
         for row in _lines_of([document], pattern, width):
             yield [
                 document.pk,
