@@ -15,6 +15,7 @@ as a word, and often, come first. Everything cached here belongs to one index ge
 reader version and is dropped when either changes.
 """
 
+import collections
 import contextlib
 import functools
 import logging
@@ -43,6 +44,7 @@ EMPTY = np.empty(0, dtype=DOCNUM)
 # so these bound the worst case at about (1024 + 512 × 3) × 4 bytes × documents.
 CHAR_POSTINGS_CACHED = 1024
 WORD_POSTINGS_CACHED = 512
+OCCURRENCES_CACHED = 64  # concordance counts: 4 bytes per document each
 # The cost of one query, bounded whatever was typed (queries.py bounds what is parsed; aliases can
 # add terms after that). Confirming a candidate reads its whole stored text, so both the number of
 # candidates and the bytes read are limited; past either, candidates are left unconfirmed (dropped
@@ -123,6 +125,7 @@ class Snapshot:
         self._texts = self.reader.column_reader("chars", translate=False) if self.reader.has_column("chars") else None
         self._word_lengths = None
         self._lock = threading.Lock()
+        self._occurrences: collections.OrderedDict[str, np.ndarray] = collections.OrderedDict()
         self.postings = functools.lru_cache(maxsize=CHAR_POSTINGS_CACHED)(self._postings)
         self.word_postings = functools.lru_cache(maxsize=WORD_POSTINGS_CACHED)(self._word_postings)
 
@@ -227,6 +230,21 @@ class Snapshot:
             if needle in stored:
                 confirmed.append(docnum)
         return np.array(confirmed, dtype=DOCNUM)
+
+    def occurrences(self, key: str, count, docnums: np.ndarray) -> np.ndarray:
+        """count(stored text) for each document number, remembered under `key` for this reader
+        (one index generation and version): a concordance of a common term reads every matching
+        text once, and later pages, sorts and filters of it read none."""
+        with self._lock:
+            known = self._occurrences.pop(key, None)
+            if known is None:
+                known = np.full(self.doc_limit, -1, dtype=np.int32)
+            self._occurrences[key] = known
+            while len(self._occurrences) > OCCURRENCES_CACHED:
+                self._occurrences.popitem(last=False)
+        for docnum in docnums[known[docnums] < 0].tolist():
+            known[docnum] = count(self._texts[docnum])
+        return known[docnums]
 
     def keyword(self, fieldname: str, values: list[str]) -> np.ndarray:
         if fieldname == "document_id":  # reports confirmed by archive/search/confirm.py
@@ -459,6 +477,20 @@ def normalised_texts(document_ids: list[int]) -> dict[int, bytes]:
                 if document_id in wanted:
                     found[document_id] = snap.text_bytes(docnum)
             return found
+        finally:
+            _close_retired()
+
+
+def occurrence_counts(key: str, count, document_ids: list[int]) -> dict[int, int]:
+    """`count` applied to the stored normalised text (UTF-8 bytes) of each of these documents, by
+    id; cached per index generation under `key` (say, the pattern counted)."""
+    with _read_lock:
+        snap = snapshot()
+        try:
+            docnums = np.flatnonzero(np.isin(snap.document_ids, np.array(document_ids, dtype=np.int64)))
+            docnums = docnums[np.isin(docnums, snap.live, assume_unique=True)]
+            counts = snap.occurrences(key, count, docnums)
+            return dict(zip(snap.document_ids[docnums].tolist(), counts.tolist(), strict=True))
         finally:
             _close_retired()
 

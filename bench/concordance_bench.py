@@ -1,0 +1,138 @@
+"""Concordance at scale: the first page of /api/concordance/?q=改革 over N SYNTHETIC reports, beside
+a plain alternative, in one run.
+
+    .venv/bin/python bench/concordance_bench.py --docs 10000 --var /tmp/conc-10k [--repeats 5]
+
+The archive (a file database with the five seed reports plus N SYNTHETIC reports, "合成报告", made
+by bench/scale_bench.synthetic_reports, and its search index) is built in --var the first time and
+reused afterwards, so the timing can be repeated without rebuilding. Then, for each query:
+
+- ours: GET /api/concordance/?q=…&page_size=50 through Django's test client (form, engine, count
+  over the index's stored normalised texts, the page's lines cut from the texts as written, JSON);
+  the first request (cold: reader opened, texts read) apart from the warm ones;
+- plain: what one would write without the index: read every report's title and body from the
+  database, normalise it, count the term with a regular expression and cut the first 50 lines.
+
+Both give the count; the script checks they agree. The machine is shared: the load average is
+printed with the figures, and the ratio in one run is what to compare.
+"""
+
+import argparse
+import os
+import re
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def set_up_django(var: Path) -> None:
+    var.mkdir(parents=True, exist_ok=True)
+    os.environ["REFORM_VAR_DIR"] = str(var)
+    os.environ["REFORM_SEARCH_DIR"] = str(var / "search")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+    for name in ("DATABASE_URL", "REFORM_DATABASE_PATH"):
+        os.environ.pop(name, None)
+    import django
+
+    django.setup()
+
+
+def build(count: int) -> None:
+    """Seeds, N synthetic reports and the index, unless the archive in --var already has them."""
+    from django.core.management import call_command
+
+    from archive.models import Document
+    from archive.search import engine
+    from bench.scale_bench import database_fill, synthetic_reports
+
+    call_command("migrate", "--noinput", verbosity=0)
+    if not Document.objects.exclude(content_hash__startswith="synthetic").exists():
+        call_command("load_seed", stdout=open(os.devnull, "w"))
+    have = Document.objects.filter(content_hash__startswith="synthetic").count()
+    if have not in (0, count):
+        sys.exit(f"--var holds {have} synthetic reports, not {count}: use another directory")
+    if not have:
+        started = time.perf_counter()
+        characters, _sample = database_fill(synthetic_reports(count, seed=count))
+        print(
+            f"{count:,} synthetic reports ({characters:,} characters) written in {time.perf_counter() - started:.0f} s"
+        )
+    try:
+        indexed = engine.snapshot().document_count
+    except engine.SearchUnavailable:
+        indexed = 0
+    if indexed != Document.objects.count():
+        started = time.perf_counter()
+        call_command("rebuild_search", stdout=open(os.devnull, "w"), stderr=open(os.devnull, "w"))
+        print(f"index rebuilt in {time.perf_counter() - started:.0f} s")
+        engine.reset()
+
+
+def ours(client, term: str, page_size: int) -> tuple[float, int]:
+    started = time.perf_counter()
+    response = client.get("/api/concordance/", {"q": term, "page_size": page_size})
+    elapsed = time.perf_counter() - started
+    assert response.status_code == 200, response.content[:300]
+    return elapsed, response.json()["count"]
+
+
+def plain(term: str, page_size: int, width: int = 20) -> tuple[float, int]:
+    """Every report from the database, normalised, counted with a regular expression; the first
+    page of lines cut with their context."""
+    from archive.models import Document
+    from archive.search.normalise import normalise
+
+    started = time.perf_counter()
+    needle = re.compile(re.escape(normalise(term)))
+    count, lines = 0, []
+    for title, body in Document.objects.order_by("pk").values_list("title", "body").iterator(chunk_size=500):
+        text = normalise(f"{title}\n{body}")
+        for match in needle.finditer(text):
+            count += 1
+            if len(lines) < page_size:
+                lines.append(text[max(0, match.start() - width) : match.end() + width])
+    return time.perf_counter() - started, count
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--docs", type=int, default=10_000)
+    parser.add_argument("--var", type=Path, required=True, help="where the archive is built (and reused)")
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--page-size", type=int, default=50)
+    parser.add_argument("--terms", nargs="+", default=["改革", "河长制", "营商环境"])
+    parser.add_argument("--build-only", action="store_true")
+    arguments = parser.parse_args()
+
+    set_up_django(arguments.var)
+    build(arguments.docs)
+    if arguments.build_only:
+        return
+
+    from django.test import Client
+
+    from archive.models import Document
+
+    client = Client()
+    print(f"{Document.objects.count():,} reports; load average {os.getloadavg()[0]:.1f} at start")
+    print(f"{'term':<8} {'ours cold':>10} {'ours warm p50':>14} {'plain':>9} {'plain/ours':>11}  count")
+    for term in arguments.terms:
+        cold, count = ours(client, term, arguments.page_size)
+        warm = [ours(client, term, arguments.page_size)[0] for _ in range(arguments.repeats)]
+        plain_elapsed, plain_count = plain(term, arguments.page_size)
+        agree = "" if plain_count == count else f"  MISMATCH: plain {plain_count}"
+        median = statistics.median(warm)
+        print(
+            f"{term:<8} {cold * 1000:>8.0f}ms {median * 1000:>12.0f}ms {plain_elapsed * 1000:>7.0f}ms"
+            f" {plain_elapsed / median:>10.1f}×  {count:,}{agree}",
+            flush=True,
+        )
+    print(f"load average {os.getloadavg()[0]:.1f} at end")
+
+
+if __name__ == "__main__":
+    main()
