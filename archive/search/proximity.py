@@ -17,6 +17,7 @@ An occurrence that runs across a unit's edge (a term matched through a line brea
 normalisation removes) belongs to no sentence or paragraph.
 """
 
+import html
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -301,3 +302,15 @@ def pair_snippet(text: str, span: tuple[int, int], terms: list[str], *, radius: 
     prefix = "…" if windows[0][0] > paragraph_start else ""
     suffix = "…" if windows[-1][1] < paragraph_end else ""
     return SafeString(prefix + "…".join(pieces) + suffix)
+
+
+_TAGS = re.compile(r"<[^>]+>")
+
+
+def overlapping(snippet: str, other: str, *, shared: int = 16) -> bool:
+    """Whether two snippets (HTML) show the same passage: they share `shared` characters of text."""
+    first = html.unescape(_TAGS.sub("", snippet)).strip("…")
+    second = html.unescape(_TAGS.sub("", other))
+    if len(first) <= shared:
+        return first in second
+    return any(first[i : i + shared] in second for i in range(len(first) - shared + 1))

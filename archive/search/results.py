@@ -15,7 +15,7 @@ from archive.search import confirm, engine
 from archive.search.english import InitiativeNames, latin_runs
 from archive.search.highlight import MAX_SNIPPETS, SNIPPET_SCAN_CHARS, Snippets, snippets
 from archive.search.normalise import normalise
-from archive.search.proximity import check_for, pair_snippet
+from archive.search.proximity import check_for, overlapping, pair_snippet
 from archive.search.queries import ParsedQuery, Term, parse_query
 from archive.selectors import cities_by_name
 
@@ -176,9 +176,10 @@ def search_documents(params: dict, *, default_page_size: int = 20) -> SearchPage
         found_snippets = snippets(text, terms) if terms else Snippets([])
         scan_cut = scan_cut or (not found_snippets.complete and len(document.body_start) == SNIPPET_SCAN_CHARS)
         highlights = found_snippets.html
-        if check is not None:  # where the terms meet first, then the usual snippets
+        if check is not None:  # where the terms meet first, then the usual snippets not repeating it
             pairs = [pair_snippet(text, span, terms) for span in check.meetings(text)]
-            highlights = (pairs + highlights)[: max(MAX_SNIPPETS, len(pairs))]
+            highlights = pairs + [html for html in highlights if not any(overlapping(html, pair) for pair in pairs)]
+            highlights = highlights[: max(MAX_SNIPPETS, len(pairs))]
         result.items.append(ResultItem(document, hit.score, highlights))
     if scan_cut:
         notice = _("部分报告很长，摘要只取自正文的前 %(count)s 字。")

@@ -138,7 +138,8 @@ def initiative_detail(request, slug):
 def search(request):
     form = SearchForm(request.GET)
     if not form.is_valid():
-        context = {"form": form, "errors": form.errors, "scopes": SCOPES.items(), "current_scope": request.GET.get("scope")}
+        scope = request.GET.get("scope")
+        context = {"form": form, "errors": form.errors, "scopes": SCOPES.items(), "current_scope": scope}
         return render(request, "archive/search.html", context, status=400)
     if form.cleaned_data["city"] != request.GET.getlist("city"):
         # ?city=株洲 works; the address to cite, and the facet links to toggle, use the slug.

@@ -2,7 +2,7 @@
 
 import pytest
 
-from archive.search.proximity import MAX_NEAR, PARAGRAPH, SENTENCE, Layout, check_for, pair_snippet
+from archive.search.proximity import MAX_NEAR, PARAGRAPH, SENTENCE, Layout, check_for, overlapping, pair_snippet
 from archive.search.queries import parse_query
 
 SAME_SENTENCE = "全面推行河长制，检察机关参与监督。其他工作。"
@@ -26,7 +26,7 @@ def test_same_sentence_spellings_parse_to_one_operator(query):
     parsed = parse_query(query)
     assert parsed.errors == []
     assert [(p.unit, {p.left, p.right}) for p in parsed.proximities] == [(SENTENCE, {"河长制", "检察"})]
-    assert [[term.text for term in clause] for clause in parsed.clauses] in ([["河长制"], ["检察"]], [["检察"], ["河长制"]])
+    assert sorted(term.text for clause in parsed.clauses for term in clause) == sorted(["河长制", "检察"])
 
 
 @pytest.mark.parametrize("query", ["河长制 /p 检察", "河长制 ／Ｐ 检察", "河长制 同段 检察"])
@@ -151,3 +151,9 @@ def test_layout_units_follow_the_text_as_written():
     assert layout.normalised == "甲。乙!丙丁"
     assert layout.sentence.tolist() == [0, 0, 1, 1, 2, 3]
     assert layout.paragraph.tolist() == [0, 0, 0, 0, 0, 1]
+
+
+def test_a_snippet_repeating_the_pair_passage_is_recognised():
+    pair = "…推行<mark>河长制</mark>，<mark>检察</mark>机关参与监督&amp;协作。"
+    assert overlapping("全面推行<mark>河长制</mark>，检察机关参与监督&amp;协作。其他…", pair)
+    assert not overlapping("另一段落写的是营商环境改革与审批制度。", pair)
