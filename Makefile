@@ -86,8 +86,10 @@ browser-deps:
 	$$SUDO apt-get update && \
 	$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(BROWSER_PACKAGES)
 
+# The OpenSearch half of the suite runs against a throw-away two-node cluster of its own (free ports,
+# temporary data), started alongside the tests and stopped afterwards whatever their outcome.
 test: lint migrations-check browser-deps postgres-deps server-deps
-	$(BIN)/pytest
+	archive/search/cluster/with-cluster $(BIN)/pytest
 
 # Update the English catalogue from the code and templates, then compile it (needs GNU gettext).
 # The compiled .mo is committed, so serving and testing need no gettext.

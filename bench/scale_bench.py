@@ -145,6 +145,10 @@ class Watcher(threading.Thread):
 # --- one size, in its own process (one Django setup per installation) --------------------------
 
 
+def _names_a_place(places, text: str) -> bool:
+    return bool(places.city_pattern.search(text) or places.county_pattern.search(text))
+
+
 def synthetic_reports(count: int, seed: int):
     """(city name, title, body, year) of `count` SYNTHETIC reports from the seed paragraphs, one by one."""
     from archive.models import City, Document
@@ -153,7 +157,7 @@ def synthetic_reports(count: int, seed: int):
     # Paragraphs naming no city, so that each report's city is the one it is written about.
     matcher = city_matcher()
     seeds = Document.objects.exclude(content_hash__startswith="synthetic")
-    paragraphs = [p for d in seeds for p in d.body.split("\n") if len(p) >= 10 and not matcher.city_pattern.search(p)]
+    paragraphs = [p for d in seeds for p in d.body.split("\n") if len(p) >= 10 and not _names_a_place(matcher, p)]
     # Not the four municipalities: their name is also a province's, which city detection blanks.
     cities = [
         name
