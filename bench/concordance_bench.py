@@ -41,6 +41,10 @@ def set_up_django(var: Path) -> None:
     import django
 
     django.setup()
+    from django.conf import settings
+
+    # One client asking again and again is what the bench does, not an abuse to throttle.
+    settings.THROTTLE_RATES = {scope: "1000000/min" for scope in settings.THROTTLE_RATES}
 
 
 def build(count: int) -> None:
