@@ -17,5 +17,8 @@ class ArchiveConfig(AppConfig):
 
     def ready(self):
         from archive import signals  # noqa: F401  (connects the index-update handlers)
+        from archive.search import engine_check
+
+        engine_check()  # a REFORM_SEARCH_URL without its engine stops the process here
 
         post_migrate.connect(_sync_curator_group, sender=self, dispatch_uid="archive-curator-group")

@@ -6,8 +6,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 
 from archive.research.leaving import feed_documents
-from archive.search.highlight import snippets
-from archive.search.results import search_query
+from archive.search import search_query, snippets
 
 
 class SearchFeed(Feed):

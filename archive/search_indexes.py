@@ -3,7 +3,7 @@
 from haystack import indexes
 
 from archive.models import Document, MentionStatus
-from archive.search.normalise import normalise
+from archive.text.normalise import normalise
 
 
 class DocumentIndex(indexes.SearchIndex, indexes.Indexable):

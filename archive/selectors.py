@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from archive.display import city_full_label, province_label
 from archive.highlighting import Span, mark_paragraphs
-from archive.importing.suggestions import STRONG_SCORE, candidate_cap, candidate_score
+from archive.importing.suggestions import candidate_cap, candidate_score, shown_terms
 from archive.models import (
     CandidateStatus,
     Category,
@@ -26,8 +26,8 @@ from archive.models import (
     YearSource,
     year_label,
 )
-from archive.search.highlight import MAX_MARKS, Matches, find_matches, hit_spans
-from archive.search.normalise import normalise
+from archive.search import MAX_MARKS, Matches, find_matches, hit_spans
+from archive.text.normalise import normalise
 
 
 @dataclass
@@ -627,10 +627,10 @@ def document_review(document: Document) -> DocumentReview:
     for mention in mentions:
         mention.document = document
     for group in groups.values():
-        group.score = candidate_score(group.normalised, group.signal, len(group.rows))
+        group.score = candidate_score(group.normalised, group.signal, len(group.rows), group.rows[0].term)
     ranked = sorted(groups.values(), key=lambda g: (-g.score, g.rows[0].match_start))
-    cap = candidate_cap(document.body)
-    shown = [g for number, g in enumerate(ranked) if number < cap or g.score >= STRONG_SCORE]
+    shown_keys = set(shown_terms([(g.normalised, g.score) for g in ranked], candidate_cap(document.body)))
+    shown = [g for g in ranked if g.normalised in shown_keys]
     more = [g for g in ranked if g not in shown]
     if more:
         more[0].first_beyond_cap = True

@@ -51,8 +51,8 @@ def build(count: int) -> None:
     """Seeds, N synthetic reports and the index, unless the archive in --var already has them."""
     from django.core.management import call_command
 
+    from archive import search
     from archive.models import Document
-    from archive.search import engine
     from bench.scale_bench import database_fill, synthetic_reports
 
     call_command("migrate", "--noinput", verbosity=0)
@@ -67,15 +67,13 @@ def build(count: int) -> None:
         print(
             f"{count:,} synthetic reports ({characters:,} characters) written in {time.perf_counter() - started:.0f} s"
         )
-    try:
-        indexed = engine.snapshot().document_count
-    except engine.SearchUnavailable:
-        indexed = 0
+    health = search.health()
+    indexed = health.documents if health.ok else 0
     if indexed != Document.objects.count():
         started = time.perf_counter()
         call_command("rebuild_search", stdout=open(os.devnull, "w"), stderr=open(os.devnull, "w"))
         print(f"index rebuilt in {time.perf_counter() - started:.0f} s")
-        engine.reset()
+        search.reset()
 
 
 CPU = []  # CPU seconds of each of our requests: on a machine shared by a dozen processes, the
@@ -95,7 +93,7 @@ def plain(term: str, page_size: int, width: int = 20) -> tuple[float, int]:
     """Every report from the database, normalised, counted with a regular expression; the first
     page of lines cut with their context."""
     from archive.models import Document
-    from archive.search.normalise import normalise
+    from archive.text.normalise import normalise
 
     started = time.perf_counter()
     needle = re.compile(re.escape(normalise(term)))
@@ -166,7 +164,7 @@ def main() -> None:
 
 def forget_counts() -> None:
     """Drop the counts remembered for this index generation, as a term never asked for before."""
-    from archive.search import engine
+    from archive.search.engines.whoosh import engine
 
     engine.snapshot()._occurrences.clear()
 

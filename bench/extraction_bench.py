@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 from archive.importing import clean_report  # noqa: E402
 from archive.importing.fetching import decode_page  # noqa: E402
-from archive.search.normalise import normalise  # noqa: E402
+from archive.text.normalise import normalise  # noqa: E402
 
 
 def ours(html: str) -> str:

@@ -88,7 +88,7 @@ def predict_at_ref(folder: Path, ref: str) -> dict[str, dict]:
             "archive",
             ref,
             "archive/importing",
-            "archive/search/normalise.py",
+            "archive/text/normalise.py",
             "fixtures/gazetteer",
         ],
         capture_output=True,
@@ -105,7 +105,7 @@ def predict_at_ref(folder: Path, ref: str) -> dict[str, dict]:
 
 
 def normalised(text: str) -> str:
-    from archive.search.normalise import normalise
+    from archive.text.normalise import normalise
 
     return normalise(text or "")
 

@@ -39,7 +39,7 @@ from django.utils.safestring import mark_safe  # noqa: E402
 
 from archive import selectors  # noqa: E402
 from archive.models import City, Document, Initiative, Mention, MentionStatus  # noqa: E402
-from archive.search.normalise import normalise_with_positions  # noqa: E402
+from archive.text.normalise import normalise_with_positions  # noqa: E402
 
 MiB = 2**20
 MENTIONS = 100

@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/scale_bench.py --docs 10000 100000 [--import-files 2000] [--var-base DIR]
     .venv/bin/python bench/scale_bench.py --profile 1000     # where a rebuild spends its time
+    .venv/bin/python bench/scale_bench.py --profile-import 300 [--docs 1000]  # and an import (--jobs 2)
 
 Every figure comes from one run on this machine. For each size N, in a throw-away installation
 (bench/load_bench.Site: file database, the five seed reports, gunicorn with its production config):
@@ -209,6 +210,15 @@ def database_fill(reports) -> tuple[int, list[str]]:
     return characters, sample
 
 
+def stamp(label: str) -> str:
+    """The time, the load average and the code's commit, for the log of a long run."""
+    commit = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=ROOT, capture_output=True, text=True)
+    load = " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    line = f"{label}: {time.strftime('%H:%M:%S UTC', time.gmtime())}, load {load}, code {commit.stdout.strip()}"
+    print(line, flush=True)
+    return line
+
+
 def measure_queries(site: Site) -> dict:
     latencies, cold, server = [], [], []
     for _label, query in QUERIES:
@@ -233,11 +243,11 @@ def measure_queries(site: Site) -> dict:
 
 
 def reader_open_ms() -> float:
-    from archive.search import engine
+    from archive import search
 
-    engine.reset()
+    search.reset()
     started = time.perf_counter()
-    engine.snapshot()
+    search.health()  # opens and checks the index
     return (time.perf_counter() - started) * 1000
 
 
@@ -305,9 +315,9 @@ def textbook_index(reports) -> float:
 def run_one(count: int, import_files: int, site: Site) -> dict:
     import jieba
 
-    from archive.search import indexing
+    from archive import search
 
-    result = {"documents": count}
+    result = {"documents": count, "stamp": stamp(f"[{count}] start")}
     result["characters"], sample = database_fill(synthetic_reports(count, seed=count))
     print(f"[{count}] {result['characters']:,} characters in the database", flush=True)
 
@@ -336,7 +346,7 @@ def run_one(count: int, import_files: int, site: Site) -> dict:
                     flush=True,
                 )
 
-    indexing.index_rebuild(progress=progress)
+    search.rebuild(progress=progress)
     result["rebuild_s"] = time.perf_counter() - started
     watcher.stop()
     result["rebuild"] = result["characters"] / result["rebuild_s"]
@@ -351,6 +361,7 @@ def run_one(count: int, import_files: int, site: Site) -> dict:
     print(f"[{count}] rebuild {result['rebuild']:,.0f} chars/s; {result}", flush=True)
 
     result["reader_open_ms"] = reader_open_ms()
+    result["serve_stamp"] = stamp(f"[{count}] gunicorn start")
     site.start(timeout=600)
     for _ in range(2):  # every worker opens its reader
         site.get("/api/search/?q=%E6%94%B9%E9%9D%A9")
@@ -362,6 +373,7 @@ def run_one(count: int, import_files: int, site: Site) -> dict:
     folder = Path(site.var) / "incoming"
     result["import_characters"] = write_report_files(folder, new_reports)
     result["import_files"] = import_files
+    result["import_stamp"] = stamp(f"[{count}] import start")
     started = time.perf_counter()
     importer = subprocess.Popen(
         [str(ROOT / ".venv/bin/python"), "manage.py", "import_reports", str(folder)],
@@ -392,18 +404,50 @@ def profile(count: int) -> None:
     import cProfile
     import pstats
 
-    from archive.search import indexing
+    from django.conf import settings
+
+    from archive import search
 
     database_fill(synthetic_reports(count, seed=count))
-    indexing.PARALLEL_REBUILD_MIN_DOCUMENTS = count + 1
+    settings.SEARCH_REBUILD_PROCESSES = 1
     profiler = cProfile.Profile()
-    profiler.runcall(indexing.index_rebuild)
+    profiler.runcall(search.rebuild)
     stats = pstats.Stats(profiler)
     stats.sort_stats("tottime").print_stats(20)
     stats.sort_stats("cumulative").print_stats(r"segments|analyzers|jieba/__init__|codec|indexing", 25)
 
 
-def one(count: int, import_files: int, var_base: str | None, out: Path | None, profile_only: bool = False) -> None:
+def profile_import(count: int, files: int, site: "Site") -> None:
+    """cProfile of `import_reports --jobs 2` (its main process: the workers only read and analyse)
+    of `files` new SYNTHETIC reports into an indexed archive of `count`."""
+    import pstats
+
+    from archive import search
+
+    database_fill(synthetic_reports(count, seed=count))
+    search.rebuild()
+    folder = Path(site.var) / "incoming"
+    characters = write_report_files(folder, synthetic_reports(files, seed=count + 7))
+    output = Path(site.var) / "import.prof"
+    command = [str(ROOT / ".venv/bin/python"), "-m", "cProfile", "-o", str(output), "manage.py", "import_reports"]
+    started = time.perf_counter()
+    command += [str(folder), "--jobs", "2"]
+    subprocess.run(command, cwd=ROOT, env=site.env, check=True, stdout=subprocess.DEVNULL)
+    elapsed = time.perf_counter() - started
+    print(f"import of {files} files ({characters:,} chars) in {elapsed:.1f} s: {characters / elapsed:,.0f} chars/s")
+    stats = pstats.Stats(str(output))
+    stats.sort_stats("tottime").print_stats(25)
+    stats.sort_stats("cumulative").print_stats(r"archive|django/db|whoosh", 40)
+
+
+def one(
+    count: int,
+    import_files: int,
+    var_base: str | None,
+    out: Path | None,
+    profile_only: bool = False,
+    profile_import_files: int = 0,
+) -> None:
     if var_base:
         os.environ["TMPDIR"] = var_base
     import tempfile
@@ -421,6 +465,9 @@ def one(count: int, import_files: int, var_base: str | None, out: Path | None, p
         django.setup()
         if profile_only:
             profile(count)
+            return
+        if profile_import_files:
+            profile_import(count, profile_import_files, site)
             return
         result = run_one(count, import_files, site)
         out.write_text(json.dumps(result), encoding="utf-8")
@@ -497,11 +544,17 @@ def main() -> None:
     parser.add_argument("--import-files", type=int, default=2000)
     parser.add_argument("--var-base", help="where the throw-away installations go (needs disk: ~3× the text)")
     parser.add_argument("--profile", type=int, metavar="N", help="profile a one-process rebuild of N reports instead")
+    parser.add_argument(
+        "--profile-import", type=int, metavar="FILES", help="profile import_reports of FILES files instead"
+    )
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     arguments = parser.parse_args()
     if arguments.profile:
         one(arguments.profile, 0, arguments.var_base, None, profile_only=True)
+        return
+    if arguments.profile_import:
+        one(arguments.docs[0], 0, arguments.var_base, None, profile_import_files=arguments.profile_import)
         return
     if arguments.one:
         one(arguments.one, arguments.import_files, arguments.var_base, arguments.out)

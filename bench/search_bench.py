@@ -42,10 +42,8 @@ from haystack.query import SearchQuerySet  # noqa: E402
 from haystack.utils.loading import UnifiedIndex  # noqa: E402
 
 from archive.models import City, Document  # noqa: E402
-from archive.search import engine  # noqa: E402
-from archive.search.indexing import index_rebuild  # noqa: E402
-from archive.search.normalise import normalise  # noqa: E402
-from archive.search.queries import parse_query  # noqa: E402
+from archive.search import evaluate, parse_query, rebuild, reset  # noqa: E402
+from archive.text.normalise import normalise  # noqa: E402
 from bench.textbook import TextbookIndex  # noqa: E402
 
 QUERY_FILES = [ROOT / "tests" / "search" / name for name in ("dev_queries.txt", "issue_queries.txt")]
@@ -103,9 +101,9 @@ def run(count: int, repeats: int) -> dict:
 
     # Ours: a full rebuild from the database (preparing, normalising, segmenting, writing).
     started = time.perf_counter()
-    index_rebuild()
+    rebuild()
     ours_build = time.perf_counter() - started
-    engine.reset()
+    reset()
 
     # Textbook: haystack's update of every document through the stock backend.
     textbook = connections["textbook"]
@@ -132,7 +130,7 @@ def run(count: int, repeats: int) -> dict:
             elapsed = (time.perf_counter() - started) * 1000
             (ours["cold"] if repeat == 0 else ours["latencies"]).append(elapsed)
             assert response.status_code == 200, response.content
-        ours_found = {hit.document_id for hit in engine.run(parse_query(query), limit=count).hits}
+        ours_found = {hit.document_id for hit in evaluate(parse_query(query), limit=count).hits}
         ours["relevant"] += len(relevant)
         ours["found"] += len(relevant & ours_found)
 

@@ -291,10 +291,11 @@ def found(site: Site, word: str) -> int:
 INDEX_EQUALS_DATABASE = """
 import json
 from archive.models import Document
-from archive.search import engine
-from archive.search.normalise import normalise
-snap = engine.snapshot()
-indexed = {int(snap.document_ids[d]): snap.text_bytes(d).decode() for d in snap.live.tolist()}
+from archive.search import ParsedQuery, evaluate, normalised_texts
+from archive.text.normalise import normalise
+everything = evaluate(ParsedQuery(), limit=10**9, facet_fields=())
+texts = normalised_texts([hit.document_id for hit in everything.hits])
+indexed = {pk: text.decode() for pk, text in texts.items()}
 database = {d.pk: normalise(f"{d.title}\\n{d.body}") for d in Document.objects.all()}
 print(json.dumps({
     "missing": sorted(set(database) - set(indexed)),

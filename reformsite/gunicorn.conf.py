@@ -67,6 +67,6 @@ def pre_fork(server, worker):
 
 
 def post_fork(server, worker):
-    from archive.search.warmup import warm_up_index
+    from archive.search import open_index
 
-    warm_up_index()
+    open_index()

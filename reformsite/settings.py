@@ -212,10 +212,14 @@ SPECTACULAR_SETTINGS = {
 
 # The Whoosh index generations, the writer lock and jieba's dictionary cache live here.
 SEARCH_DIR = Path(os.environ.get("REFORM_SEARCH_DIR", VAR_DIR / "search"))
+# Unset: search runs on the Whoosh index in SEARCH_DIR. Set (http://host:9200): on that OpenSearch
+# cluster, in indexes whose names start with SEARCH_INDEX_PREFIX (archive/search/engines/).
+SEARCH_URL = os.environ.get("REFORM_SEARCH_URL", "").strip()
+SEARCH_INDEX_PREFIX = os.environ.get("REFORM_SEARCH_INDEX_PREFIX", "reform-archive").strip()
 
 HAYSTACK_CONNECTIONS = {
     "default": {
-        "ENGINE": "archive.search.backend.ChineseWhooshEngine",
+        "ENGINE": "archive.search.engines.whoosh.backend.ChineseWhooshEngine",
         "PATH": str(SEARCH_DIR),
         "INCLUDE_SPELLING": False,
     },

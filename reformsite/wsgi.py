@@ -10,6 +10,6 @@ application = get_wsgi_application()
 
 # gunicorn preloads this module in the master (preload_app): jieba's dictionary (~1 s, ~100 MB) is
 # loaded once there and shared by the forked workers (RESEARCH.md #15).
-from archive.search.warmup import warm_up_segmenter  # noqa: E402
+from archive.text.words import segmenter  # noqa: E402
 
-warm_up_segmenter()
+segmenter()

@@ -6,8 +6,7 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.utils import translation
 
-from archive.search import engine
-from archive.search.indexing import index_rebuild
+from archive import search
 
 SEED_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "seeds"
 
@@ -61,9 +60,9 @@ def _no_shared_search_index(settings, tmp_path_factory):
     """No test reads or writes the developer's index in var/: tests that want an index build one
     (`search_dir`, `indexed`); the others see none."""
     settings.SEARCH_DIR = tmp_path_factory.mktemp("no-index") / "search"
-    engine.reset()
+    search.reset()
     yield
-    engine.reset()
+    search.reset()
 
 
 @pytest.fixture
@@ -76,12 +75,12 @@ def seeded(db):
 def search_dir(settings, tmp_path):
     """Each test gets its own index directory."""
     settings.SEARCH_DIR = tmp_path / "search"
-    engine.reset()
+    search.reset()
     yield settings.SEARCH_DIR
-    engine.reset()
+    search.reset()
 
 
 @pytest.fixture
 def indexed(seeded, search_dir):
     """The seed archive with its search index built."""
-    index_rebuild()
+    search.rebuild()

@@ -12,8 +12,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from archive.models import Category, City, Document, Initiative, Mention
-from archive.search import engine
-from archive.search.queries import parse_query
+from archive.search import evaluate, parse_query, reset
 from tests.conftest import SEED_DIR
 
 pytestmark = pytest.mark.django_db
@@ -148,8 +147,8 @@ def test_an_import_killed_midway_keeps_what_it_committed_queued_and_a_rerun_fini
     assert _rows(var_dir, "SELECT COUNT(*) FROM archive_searchqueueentry") == [(0,)]
 
     settings.SEARCH_DIR = var_dir / "search"
-    engine.reset()
-    found = [engine.run(parse_query(marker)).count for marker in markers]
+    reset()
+    found = [evaluate(parse_query(marker)).count for marker in markers]
     assert found == [1] * len(markers)
 
 

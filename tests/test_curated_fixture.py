@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from archive.search.normalise import normalise
+from archive.text.normalise import normalise
 from tests.conftest import SEED_DIR, SEED_FILES
 
 FIXTURE = json.loads((Path(__file__).resolve().parent.parent / "fixtures" / "curated.json").read_text(encoding="utf-8"))

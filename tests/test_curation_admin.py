@@ -14,8 +14,7 @@ from archive.models import (
     Mention,
     MentionStatus,
 )
-from archive.search import engine
-from archive.search.queries import parse_query
+from archive.search import evaluate, parse_query
 from archive.services.curation import CURATOR_GROUP, document_suggestions_refresh
 
 NEW_REPORT = (
@@ -67,7 +66,7 @@ def review_formset(document, decisions: dict[int, dict]) -> dict:
 
 
 def count(query: str, **filters) -> int:
-    return engine.run(parse_query(query), filters=filters).count
+    return evaluate(parse_query(query), filters=filters).count
 
 
 # --- roles ---------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ import pytest
 from django.db import OperationalError
 
 from archive.models import Document, SearchQueueEntry
-from archive.search import store
+from archive.search.engines.whoosh import store
 from archive.views import health
 
 

@@ -14,7 +14,7 @@ import pytest
 
 from archive.highlighting import Span, mark_paragraphs
 from archive.models import City, Document
-from archive.search.highlight import MAX_MARKS
+from archive.search import MAX_MARKS
 from tests.conftest import seed_text
 
 pytestmark = pytest.mark.slow

@@ -14,7 +14,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from archive.models import Category, City, Document, Initiative, InitiativeAlias, Mention, MentionStatus
-from archive.search.indexing import index_rebuild
+from archive.search import rebuild
 from archive.services.curation import CURATOR_GROUP
 
 SCRIPT = '<script>alert("x")</script>'
@@ -62,7 +62,7 @@ def hostile(seeded, search_dir):
         year=2021,
         status=MentionStatus.CONFIRMED,
     )
-    index_rebuild()
+    rebuild()
     return {"document": document, "initiative": initiative, "mention": mention}
 
 

@@ -2,8 +2,8 @@ import pytest
 
 from archive.importing import ReportRejected, clean_report
 from archive.models import Document, Mention, MentionStatus
-from archive.search.normalise import normalise
 from archive.services import curated_fixture_load, document_import
+from archive.text.normalise import normalise
 from tests.conftest import SEED_FILES, seed_bytes, seed_text
 
 pytestmark = pytest.mark.django_db

@@ -21,7 +21,7 @@ from archive.admin.forms import (
 )
 from archive.importing import ReportRejected
 from archive.models import Document, DocumentToReview, Mention
-from archive.search.indexing import index_batched, index_drain_quietly
+from archive.search import batched, drain_quietly
 from archive.services import content_hash_of, document_facts_extract, document_import, document_import_from_url
 from archive.services.curation import (
     candidate_accept,
@@ -140,11 +140,11 @@ class DocumentAdmin(admin.ModelAdmin):
         results = []
         if request.method == "POST" and form.is_valid():
             # Each file in its own transaction, the index written once for all of them.
-            with index_batched():
+            with batched():
                 results = [self._import_one(request, file, form) for file in form.cleaned_data["files"]]
                 if form.cleaned_data["url"]:
                     results.append(self._import_url(request, form.cleaned_data["url"], form))
-            index_drain_quietly(result["document"].pk for result in results if result["outcome"] == "created")
+            drain_quietly(result["document"].pk for result in results if result["outcome"] == "created")
             form = UploadForm()
         context = {
             **self.admin_site.each_context(request),

@@ -11,9 +11,9 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from archive.models import Category, City, Document, Initiative, Mention, MentionStatus, YearSource
-from archive.search.normalise import normalise
 from archive.services import REPORT_SUFFIXES, content_hash_of
 from archive.services.curation import body_change_problems, name_taken
+from archive.text.normalise import normalise
 
 MAX_FILES_PER_UPLOAD = 20
 

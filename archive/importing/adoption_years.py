@@ -23,7 +23,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from archive.search.normalise import normalise, normalise_with_positions
+from archive.text.normalise import normalise, normalise_with_positions
 
 from .events import _SENTENCE, extract_dated_statements
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from pypinyin import lazy_pinyin
 
-from archive.search.normalise import to_simplified
+from archive.text.normalise import to_simplified
 
 MUNICIPALITY_PREFIXES = {"11", "12", "31", "50"}  # 北京 天津 上海 重庆
 _PLACEHOLDER_NAMES = {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"}

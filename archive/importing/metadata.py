@@ -9,7 +9,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
-from archive.search.normalise import to_simplified
+from archive.text.normalise import to_simplified
 
 _DASHES = re.escape("—–－-~～至到")
 _YEAR = r"((?:19|20)\d{2})"

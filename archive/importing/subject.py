@@ -23,7 +23,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from archive.search.normalise import to_simplified
+from archive.text.normalise import to_simplified
 
 from .cleaning import CleanReport
 from .gazetteer import MUNICIPALITY_PREFIXES, CityCandidate, read_gazetteer

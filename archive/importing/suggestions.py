@@ -3,7 +3,7 @@
 Two pure functions, no ORM; the caller maps `initiative_id` back to its models and stores the offsets.
 
 * `suggest_known(body, names)` finds initiative names and aliases in the body. Matching runs on normalised
-  text (`archive.search.normalise`), so 河長制, “河 长 制” and full-width forms all match 河长制; offsets are
+  text (`archive.text.normalise`), so 河長制, “河 长 制” and full-width forms all match 河长制; offsets are
   mapped back to the body. Where two matches overlap the longer one wins (国企混合所有制改革 hides its alias
   混合所有制改革), and each initiative is suggested once per sentence.
 * `suggest_candidates(body, known=...)` proposes terms the report itself marks as names: quoted terms that
@@ -21,7 +21,8 @@ a verb that launches it (推行, 实施 …), or a neighbour in the same list th
 takes the words in front of it up to punctuation or a stop word (推进|商事制度改革), found with jieba's own
 dictionary and part-of-speech tags, which also reject phrases such as 抓改革 (verb) or 175项改革 (count).
 On the five seeds (bench/suggestions_bench.py) the known names find every curated mention, and with each
-report's own initiatives unknown, 122 of its 128 are still proposed, from 22 to 69 candidates per report.
+report's own initiatives unknown, 124 of its 128 are still proposed, from 26 to 78 candidates per report; on
+real reports of other cities see the README (tuned on half A of the development set, measured on the rest).
 """
 
 import bisect
@@ -34,9 +35,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import jieba
-import jieba.posseg
 
-from archive.search.normalise import normalise, normalise_with_positions, to_simplified
+from archive.text.normalise import normalise, normalise_with_positions, to_simplified
 
 from .events import _SENTENCE
 
@@ -47,6 +47,7 @@ __all__ = [
     "candidate_cap",
     "candidate_score",
     "rank_candidates",
+    "shown_terms",
     "suggest_candidates",
     "suggest_known",
 ]
@@ -223,9 +224,14 @@ def _view(text: str) -> str:
 
 
 @functools.cache
-def _tagger() -> jieba.posseg.POSTokenizer:
+def _tagger() -> "jieba.posseg.POSTokenizer":
     """jieba's own dictionary without user words: it only has to tell where a name starts (推进|商事制度改革)
-    and whether a word before a head is a verb (抓|改革) or a noun (群团|改革)."""
+    and whether a word before a head is a verb (抓|改革) or a noun (群团|改革).
+
+    Imported here, not at the top: importing jieba.posseg loads its part-of-speech table (~3 s and
+    tens of MB), which a bulk import defers and a web worker needs only for a review screen."""
+    import jieba.posseg
+
     tokenizer = jieba.Tokenizer()
     tokenizer.initialize()
     return jieba.posseg.POSTokenizer(tokenizer)
@@ -266,11 +272,12 @@ _STOP_WORDS = frozenset(
     不断 进一步 逐步 加速 试行 组织 鼓励 支持 引导 指导 发挥 依托 结合 按照 通过 作为 成为 创造性 蹄疾步稳 有序
     大胆 深化改革 成功 基本 全部 已经 提出 谋划 实践 开启 取得 获得 确保 继续 优化 分类 同步 主动 建设 总结 迎接
     进行 建立健全 积极探索 有效 全面实施 深入实施 深入推进
-    以 把 将 对 在 于 从 向 由 被 让 使 给 与 和 及 或 等 的 之 了 着 过 是 也 还 又 并 且 而 但 其 其中 以及 包括
+    以 把 将 对 在 于 从 向 由 被 让 使 给 与 和 及 或 等 的 之 了 着 过 是 也 还 又 并 且 而 但 其 其中 以及 包括 为 经
     已 均 都 各 各项 各类 各级 该 本 此 这 那 这项 该项 这些 一些 一批 一项 我市 该市 本市 全市 全省 全国 全县
     全区 一是 二是 三是 四是 五是 六是 一方面 另一方面 同时 此外 目前 今年 去年 年内 全年 一年 一年来 近年来 新一轮
     充分发挥 力求 搭建 推进会 创建 争创 建成 创成 申报 营造 贯彻 坚决贯彻
     深入开展 全面开展 积极开展 大力开展 持续开展 扎实开展 组织开展 广泛开展
+    切实 认真 努力 切实做好 认真做好 认真落实 积极稳妥 稳妥推进 加大
     """.split()
 )
 
@@ -289,9 +296,9 @@ _GENERIC = frozenset(
 
 # Part-of-speech tags of a last word that make X改革 a phrase rather than a name: 抓|改革 (verb), 重大|改革
 # (adjective), 175项|改革 (numeral, measure), 永州|改革 (place), 省委|改革 (organisation).
-_NOT_NAME_END_TAGS = frozenset({"v", "a", "ad", "d", "m", "q", "r", "p", "c", "u", "ns", "nt", "j", "t", "f", "nr"})
+_NOT_NAME_END_TAGS = frozenset({"v", "a", "ad", "d", "m", "q", "r", "p", "c", "u", "ns", "nt", "t", "f", "nr"})
 # Verbs that reform names use as nouns (涉法涉诉信访改革, 房票安置改革).
-_OUT_OF_CONTEXT_TAGS = frozenset({"v", "vd", "ns", "nt"})
+_OUT_OF_CONTEXT_TAGS = frozenset({"v", "vd", "ns", "nt", "nr"})
 _NOMINAL_VERBS = frozenset(
     "信访 安置 执法 审批 监管 养老 救助 流转 交易 登记 征收 诊疗 监察 调解 整合 转企 融合 配套".split()
 )
@@ -312,10 +319,12 @@ _HEADS = {
     "改革试点": "试点",
     "试点": "试点",
     "试验区": "示范区",
+    "实验区": "示范区",
+    "先行区": "示范区",
+    "示范园区": "示范区",
     "示范区": "示范区",
     "一体化": "一体化",
     "改革": "改革",
-    "计划": "计划",
     "工作机制": "机制",
     "机制": "机制",
     "制": "制",
@@ -331,8 +340,19 @@ _QUOTED_HEADS = {
 # Heads that end a name only when a verb launches it: 实施|新一轮重点产业链高质量发展行动, 开展|“实验室+”行动.
 # Unlaunched, 行动 is mostly an ordinary noun (统一行动, 实际行动).
 # Likewise 建立|城乡医疗救助制度, 实施|职工带薪休假制度 (quoted: “一票否决”制度).
-_LAUNCHED_HEADS = {"行动计划": "行动", "专项行动": "行动", "行动": "行动", "制度": "制"}
+_LAUNCHED_HEADS = {
+    "行动计划": "行动",
+    "专项行动": "行动",
+    "行动": "行动",
+    "制度": "制",
+    "计划": "计划",
+    "管理体制": "体制",
+}
 _LAUNCH_BEFORE = {
+    # 实施|“城市合伙人”计划 names a programme; 占年度计划, 投资计划 are plans
+    "计划": ("实施", "启动", "推出", "推行", "开展", "推进", "执行"),
+    # 完善|县乡财政管理体制 names a system being reformed; 管理体制 after 的 does not
+    "体制": ("完善", "理顺", "健全", "建立", "创新", "改革", "调整"),
     "行动": ("实施", "开展", "启动", "推进", "组织", "部署", "完成"),
     "制": ("建立", "实施", "推行", "实行", "健全", "完善", "执行", "试行"),
 }
@@ -346,7 +366,7 @@ _NOT_AFTER_ZHI = frozenset("度定造约作品衡止订裁胜剂服式片成宜"
 # 改革 followed by these is an office or a quantity of reform, not the end of a name: 省委改革办, 改革数据应用研究
 # 中心, 年度改革任务, 上级重大改革文件, 改革成效.
 _NOT_AFTER_REFORM = re.compile(
-    r"办|委|领导小组|专项小组|数据|人员|任务|文件|事项|要点|简报|举措|措施|工作|部署|红利|成效|成果|动力|活力|力度|步伐"
+    r"办|委|领导小组|专项小组|数据|人员|任务|文件|事项|要点|简报|举措|措施|工作|部署|发展"
     r"|开放"
 )
 
@@ -439,11 +459,17 @@ def _is_stop(tokens: tuple[tuple[str, str], ...], number: int) -> bool:
     previous, previous_tag = tokens[number - 1] if number > 0 else ("", "")
     if word.isspace() or previous + word in _STOP_WORDS:  # jieba splits some: 获|批
         return True
+    # 确定为, 命名为, 晋升为: what follows is what the place became, named by someone else (教育部确定为|家庭教育试验区)
+    if len(word) >= 2 and word.endswith("为") and tokens[number][1].startswith("v"):
+        return True
     if _COUNT.fullmatch(word):
         return _NUMBER.fullmatch(previous) is not None or word[0] not in "项个类批家名次条年"
     if word not in _STOP_WORDS:
         return False
-    return not (word in _INNER_VERBS and previous_tag in _NOUN_TAGS and previous not in _STOP_WORDS)
+    # After a word of the name (a noun, or any two-character word that launches nothing: 自主|创新|示范区) an inner
+    # verb is part of the name.
+    after_word = previous_tag in _NOUN_TAGS or (len(previous) >= 2 and not previous_tag.startswith("p"))
+    return not (word in _INNER_VERBS and after_word and previous not in _STOP_WORDS)
 
 
 def _plain(term: str) -> str:
@@ -502,6 +528,9 @@ def _headed_spans(sentence: _Sentence) -> Iterator[_Span]:
         # A name does not run back through another reform, bar a level word (宅基地制度改革国家试点): 省委改革办试点
         # and 改革经验受到中央改革 are not names.
         previous = view.rfind("改革", lower, head_start)
+        if signal == "行动" and (action := _reform_action(sentence, previous, head_start, head_end)) is not None:
+            yield action
+            continue
         if previous >= 0 and head_start - (previous + 2) > 3:
             lower = previous + 2
         run_start = sentence.run_back(lower, head_start)
@@ -547,6 +576,22 @@ def _headed_spans(sentence: _Sentence) -> Iterator[_Span]:
             left = sentence.name_start(sentence.run_back(lower, stop_at), stop_at)
             if left is not None and _names_something(_plain(view[left[0] : stop_at]), quoted):
                 yield _Span(left[0], head_end, signal)
+
+
+def _reform_action(sentence: _Sentence, reform: int, head_start: int, head_end: int) -> _Span | None:
+    """A named reform's own campaign (国企改革|深化提升|行动, 国有企业改革|三年行动): the reform's name, at most six
+    characters of purpose and the head. Launched or not, it names one programme."""
+    view = sentence.view
+    if reform < 0 or head_start - (reform + 2) > 6:
+        return None
+    if not all(_NAME_CHAR.match(ch) for ch in view[reform + 2 : head_start]):
+        return None
+    lower = max(sentence.start, reform - 24)
+    run_start = sentence.run_back(lower, reform)
+    found = sentence.name_start(run_start, reform, run_start == lower > sentence.start)
+    if found is None or not _names_something(_plain(view[found[0] : reform]), False):
+        return None
+    return _Span(found[0], head_end, "行动")
 
 
 def _list_start(sentence: _Sentence, separator: int) -> int | None:
@@ -652,8 +697,8 @@ def _quoted_spans(sentence: _Sentence) -> Iterator[_Span]:
 # 一件事一次办, 一网四图, 万人助万企, 两图两库两池两报告: a numeral and one or two characters, twice or more, a 、
 # allowed between (一网、一门、一次). Not after a numeral (十九届四中 is an ordinal), not a count (四年内三度).
 _NUMBERED_PAIR = re.compile(
-    rf"(?<![{_NUMERAL}\d])[{_NUMERAL}](?![年幅届度批项])[^\W\d{_NUMERAL}]{{1,2}}"
-    rf"(?:、?[{_NUMERAL}][^\W\d{_NUMERAL}]{{1,3}}){{1,3}}"
+    rf"(?<![{_NUMERAL}\d])[{_NUMERAL}](?![年幅届度批项是级期号])[^\W\d{_NUMERAL}]{{1,2}}"
+    rf"(?:、?[{_NUMERAL}](?![是级期号])[^\W\d{_NUMERAL}]{{1,3}}){{1,3}}"
 )
 
 
@@ -745,9 +790,17 @@ def _numbered_spans(sentence: _Sentence) -> Iterator[_Span]:
 _DOCUMENT = re.compile(r"《[^《》\n]{4,40}?(?:方案|办法|意见|细则|规定|条例)(?:[(（][^()（）]{1,12}[)）])?》")
 
 
+# What a title says beyond its genre: 《试点实施方案》 or 《工作方案》 name nothing.
+_DOCUMENT_GENRE = re.compile(
+    r"^(?:关于)?|(?:的)?(?:实施|工作|总体|试点|管理)?(?:方案|办法|意见|细则|规定|条例)(?:[(（].*)?$"
+)
+
+
 def _document_spans(sentence: _Sentence) -> Iterator[_Span]:
     for match in _DOCUMENT.finditer(sentence.view, sentence.start, sentence.end):
-        yield _Span(*match.span(), "document")
+        subject = _DOCUMENT_GENRE.sub("", normalise(match[0]))
+        if len(subject) >= 4 and subject not in _GENERIC:
+            yield _Span(*match.span(), "document")
 
 
 def _head_stripped(name: str) -> str:
@@ -797,14 +850,30 @@ _REFORM_ENDINGS = re.compile(r"(?:制度改革|体制改革|综合改革|改革�
 # Not 深化改革委员会工作规则: the committee's own rules carry no reform.
 _DOCUMENT_OF_REFORM = re.compile(r"改革(?!委员会|领导小组|办)|试点|制度")
 _FORMULA_INSIDE = re.compile(r"\d\+|^\d{3,}")
+_COUNTED_GOALS = re.compile(rf"[{_NUMERAL}\d][个项大]")
+# Heads so common in plain prose that the words before them must say which one it is.
+_WEAK_HEADS = {
+    "机制": ("机制",),
+    "模式": ("模式",),
+    "体系": ("体系",),
+    "计划": ("计划",),
+    "体制": ("体制",),
+    "行动": ("行动",),
+}
 
 
-def candidate_score(normalised: str, signal: str, occurrences: int = 1) -> float:
+def candidate_score(normalised: str, signal: str, occurrences: int = 1, written: str = "") -> float:
     """How likely a candidate term names a reform, from what the text shows: the signal that found it, a
     known reform ending (X制度改革, X试点, X示范区), a numbered system inside it, how many sentences name it,
-    and a length that names one thing (two characters are too vague, a whole clause is a description).
-    A function of the stored term, its signal and its count, so the review screen ranks the same way."""
+    quotation marks around part of it (“城市合伙人”计划: the text marks it as a name), and a length that names
+    one thing (two characters are too vague, a whole clause is a description).
+    A function of the stored term (`written`, as in the body), its signal and its count, so the review screen
+    ranks the same way."""
     score = _SIGNAL_STRENGTH.get(signal, 1.5)
+    if signal not in {"quoted", "document", "plus"} and any(ch in _QUOTE_CHARS for ch in written):
+        score += 1.0
+    if signal == "行动" and "改革" in normalised:
+        score += 1.5  # 国有企业改革三年行动: a named reform's own campaign
     if _REFORM_ENDINGS.search(normalised):
         score += 1.5
     elif normalised.endswith("改革"):
@@ -815,12 +884,16 @@ def candidate_score(normalised: str, signal: str, occurrences: int = 1) -> float
         score += 1.5  # 《…公务用车制度改革实施方案》: a document that carries a reform
     if signal == "quoted" and _NAME_ENDING.search(normalised):
         score += 1.0  # 一网通办, 最多跑一次, 综合查一次: the endings of service reforms
+    if _COUNTED_GOALS.search(normalised):
+        score -= 1.0  # 三个高地, 三项建设, 七大攻坚: goals counted out, a slogan rather than a reform
     score += 1.5 * math.log2(max(occurrences, 1))
     length = len(normalised)
     if signal == "document":
         return score  # a document's title is long by nature
     if length <= 2:
         score -= 1.5
+    elif signal in _WEAK_HEADS and length <= 4 and any(normalised.endswith(h) for h in _WEAK_HEADS[signal]):
+        score -= 1.0  # one word before a common head (招商机制, 投资计划) says little about which reform it is
     elif length > 18:
         score -= 1.5
     elif length > 13:
@@ -839,14 +912,34 @@ def candidate_cap(body: str) -> int:
     return max(3, round(3 * len(body) / 1000))
 
 
+def _same_reform(one: str, other: str) -> bool:
+    """One term names the other: it contains it, and the shorter covers most of the longer (机构改革 and 党和国家
+    机构改革; not 一件事 and 高效办成一件事)."""
+    short, long_ = sorted((one, other), key=len)
+    return short in long_ and len(short) >= 0.6 * len(long_)
+
+
+def shown_terms(ranked: Iterable[tuple[str, float]], cap: int) -> list[str]:
+    """The terms a curator is shown, best first: the `cap` best (`candidate_cap`) and every strong one
+    (`STRONG_SCORE`). A term naming the same reform as a better one shown (党和国家机构改革 after 机构改革) takes no
+    place of its own: it is folded with the rest, so the places go to different reforms."""
+    shown: list[str] = []
+    for term, score in ranked:
+        if len(shown) >= cap and score < STRONG_SCORE:
+            break
+        if not any(_same_reform(term, other) for other in shown):
+            shown.append(term)
+    return shown
+
+
 def rank_candidates(candidates: Iterable[CandidateSuggestion]) -> list[tuple[str, float]]:
     """Each distinct candidate term (normalised) with its score, best first; ties keep the text's order."""
     count: dict[str, int] = {}
-    signal: dict[str, str] = {}
+    first: dict[str, CandidateSuggestion] = {}
     for candidate in candidates:
         count[candidate.normalised] = count.get(candidate.normalised, 0) + 1
-        signal.setdefault(candidate.normalised, candidate.signal)
-    scored = [(term, candidate_score(term, signal[term], count[term])) for term in count]
+        first.setdefault(candidate.normalised, candidate)
+    scored = [(term, candidate_score(term, first[term].signal, count[term], first[term].term)) for term in count]
     return sorted(scored, key=lambda pair: -pair[1])
 
 
@@ -898,7 +991,6 @@ def suggest_candidates(body: str, *, known: Iterable[str] = (), limit: int | Non
                 )
             )
     if limit is not None:
-        ranked = rank_candidates(suggestions)
-        kept = {term for number, (term, score) in enumerate(ranked) if number < limit or score >= STRONG_SCORE}
+        kept = set(shown_terms(rank_candidates(suggestions), limit))
         suggestions = [candidate for candidate in suggestions if candidate.normalised in kept]
     return suggestions

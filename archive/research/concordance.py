@@ -20,10 +20,19 @@ from archive.dataset.cells import cell_neutralise
 from archive.models import Document
 from archive.pagination import PageNumbers
 from archive.research.kwic import Collocate, Line, collocates, count_occurrences, lines_in, term_pattern
-from archive.search import confirm, engine
-from archive.search.analyzers import words_of
-from archive.search.queries import ParsedQuery, parse_query
-from archive.search.results import FILTER_FIELDS, SearchForm, search_query
+from archive.search import (
+    FILTER_FIELDS,
+    ParsedQuery,
+    SearchForm,
+    SearchUnavailable,
+    evaluate,
+    normalised_texts,
+    occurrence_counts,
+    parse_query,
+    search_query,
+    word_frequencies,
+)
+from archive.text.words import words_of
 
 SORTS = {
     "report": gettext_lazy("报告"),
@@ -87,7 +96,7 @@ def _matching(params: dict) -> tuple[list[int], list[str]]:
     operators choose the reports."""
     filters = {index_field: params.get(name) or [] for name, index_field in FILTER_FIELDS.items()}
     query = search_query(params, aliases=False)
-    found = confirm.run(query, filters=filters, sort="date_asc", limit=MAX_REPORTS, facet_fields=())
+    found = evaluate(query, filters=filters, sort="date_asc", limit=MAX_REPORTS, facet_fields=())
     return [hit.document_id for hit in found.hits], found.notices
 
 
@@ -144,10 +153,9 @@ def concordance(params: dict) -> Concordance:
         document_ids, cut = _matching(params)
         result.notices += [notice for notice in cut if notice not in result.notices]
         pattern = term_pattern(terms)
-        per_document = engine.occurrence_counts(
-            pattern.pattern, functools.partial(count_occurrences, pattern=pattern), document_ids
-        )
-    except engine.SearchUnavailable as error:
+        counter = functools.partial(count_occurrences, pattern=pattern)
+        per_document = occurrence_counts(pattern.pattern, counter, document_ids)
+    except SearchUnavailable as error:
         result.unavailable = str(error)
         return result
     result.reports = len(document_ids)
@@ -212,7 +220,7 @@ def concordance_collocates(params: dict, *, limit: int = 50) -> Collocates:
     if not terms or found.unavailable or not found.count:
         return result
     document_ids, _cut = _matching(params)
-    texts = engine.normalised_texts(document_ids)
+    texts = normalised_texts(document_ids)
     pattern = term_pattern(terms)
     windows = []
     for text in texts.values():
@@ -227,7 +235,7 @@ def concordance_collocates(params: dict, *, limit: int = 50) -> Collocates:
                 )
             )
     seen = Counter(word for left, right in windows for word in left + right)
-    frequencies = engine.word_frequencies(sorted(seen), document_ids)
+    frequencies = word_frequencies(sorted(seen), document_ids)
     result.rows = collocates(windows, Counter(frequencies), node_count=found.count, limit=limit)
     return result
 

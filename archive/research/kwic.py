@@ -12,7 +12,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from archive.search.normalise import normalise_with_positions
+from archive.text.normalise import normalise_with_positions
 
 TITLE_PARAGRAPH = 0  # occurrences in the title have no paragraph anchor
 

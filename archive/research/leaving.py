@@ -6,9 +6,7 @@ from collections.abc import Iterator
 
 from archive.dataset.cells import cell_neutralise
 from archive.models import Document
-from archive.search import confirm
-from archive.search.highlight import snippets
-from archive.search.results import FILTER_FIELDS, search_query
+from archive.search import FILTER_FIELDS, evaluate, search_query, snippets
 
 MAX_EXPORTED = 100_000
 FEED_ENTRIES = 50
@@ -19,7 +17,7 @@ _CHUNK = 200
 def _matching_ids(params: dict, *, sort: str) -> list[int]:
     query = search_query(params)
     filters = {index_field: params.get(name) or [] for name, index_field in FILTER_FIELDS.items()}
-    found = confirm.run(query, filters=filters, sort=sort, limit=MAX_EXPORTED, facet_fields=())
+    found = evaluate(query, filters=filters, sort=sort, limit=MAX_EXPORTED, facet_fields=())
     return [hit.document_id for hit in found.hits]
 
 

@@ -21,10 +21,8 @@ from django.utils.translation import gettext_lazy
 
 from archive.models import DatedEvent, Document
 from archive.research.kwic import count_occurrences, lines_in, term_pattern
-from archive.search import engine
-from archive.search.normalise import normalise
-from archive.search.queries import ParsedQuery
-from archive.search.results import FILTER_FIELDS, SearchForm
+from archive.search import FILTER_FIELDS, ParsedQuery, SearchForm, SearchUnavailable, evaluate, normalised_texts
+from archive.text.normalise import normalise
 
 BY = {"year": gettext_lazy("年份"), "province": gettext_lazy("省份"), "city": gettext_lazy("城市")}
 MAX_TERMS = 8
@@ -145,9 +143,9 @@ def term_trends(form: TrendsForm) -> Trends:
         return result
     filters = {index_field: params.get(name) or [] for name, index_field in FILTER_FIELDS.items()}
     try:
-        found = engine.run(ParsedQuery(), filters=filters, limit=MAX_REPORTS, facet_fields=())
-        texts = engine.normalised_texts([hit.document_id for hit in found.hits])
-    except engine.SearchUnavailable as error:
+        found = evaluate(ParsedQuery(), filters=filters, limit=MAX_REPORTS, facet_fields=())
+        texts = normalised_texts([hit.document_id for hit in found.hits])
+    except SearchUnavailable as error:
         result.unavailable = str(error)
         return result
     patterns = {term: term_pattern([term]) for _typed, term in terms}

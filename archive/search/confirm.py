@@ -17,7 +17,8 @@ from dataclasses import replace
 from django.utils.translation import gettext as _
 
 from archive.models import Document
-from archive.search import engine
+from archive.search.engines import current
+from archive.search.engines.base import FACET_FIELDS, EngineResult
 from archive.search.proximity import Check, check_for
 from archive.search.queries import ParsedQuery
 
@@ -67,24 +68,24 @@ def confirmed_ids(check: Check, candidates: list[int]) -> tuple[list[int], int]:
     return kept, checked
 
 
-def run(
+def evaluate(
     query: ParsedQuery,
     *,
     filters: dict[str, list[str]] | None = None,
     sort: str = "relevance",
     offset: int = 0,
     limit: int = 20,
-    facet_fields=None,
-) -> engine.EngineResult:
-    """engine.run, with the query's proximities and title scope confirmed before counting,
-    paging and faceting."""
-    options = {} if facet_fields is None else {"facet_fields": facet_fields}
+    facet_fields=FACET_FIELDS,
+) -> EngineResult:
+    """The engine's evaluate, with the query's proximities and title scope confirmed before
+    counting, paging and faceting."""
+    engine = current()
     check = check_for(query)
     if check is None:
-        return engine.run(query, filters=filters, sort=sort, offset=offset, limit=limit, **options)
+        return engine.evaluate(query, filters=filters, sort=sort, offset=offset, limit=limit, facet_fields=facet_fields)
     retrieval = retrieval_query(query)
     most = MAX_TEXT_CHECKS if check.needs_body else MAX_TITLE_CHECKS
-    candidates = engine.run(retrieval, filters=filters, sort=sort, offset=0, limit=most, facet_fields=())
+    candidates = engine.evaluate(retrieval, filters=filters, sort=sort, offset=0, limit=most, facet_fields=())
     ids, checked = confirmed_ids(check, [hit.document_id for hit in candidates.hits])
     notices = list(candidates.notices)
     if checked < candidates.count:
@@ -94,15 +95,14 @@ def run(
         )
         notices.append(notice % {"checked": f"{checked:,}", "count": f"{candidates.count:,}"})
     if not ids:
-        fields = engine.FACET_FIELDS if facet_fields is None else facet_fields
-        return engine.EngineResult(count=0, hits=[], facets={name: [] for name in fields}, notices=notices)
-    found = engine.run(
+        return EngineResult(count=0, hits=[], facets={name: [] for name in facet_fields}, notices=notices)
+    found = engine.evaluate(
         retrieval,
         filters={**(filters or {}), "document_id": [str(pk) for pk in ids]},
         sort=sort,
         offset=offset,
         limit=limit,
-        **options,
+        facet_fields=facet_fields,
     )
     found.notices = notices + [notice for notice in found.notices if notice not in notices]
     return found

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from pypinyin import Style, pinyin
 
-from archive.search.normalise import normalise
+from archive.text.normalise import normalise
 
 # Words too common in English names to say which initiative is meant on their own.
 FILLER = frozenset(

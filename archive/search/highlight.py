@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from django.utils.safestring import SafeString
 
 from archive.highlighting import Span, mark_spans
-from archive.search.normalise import normalise_with_offsets
+from archive.text.normalise import normalise_with_offsets
 
 SNIPPET_RADIUS = 40
 MAX_SNIPPETS = 3

@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 
 from archive.highlighting import Span, mark_spans
 from archive.search.highlight import find_matches
-from archive.search.normalise import normalise, normalise_with_offsets
+from archive.text.normalise import normalise, normalise_with_offsets
 
 SENTENCE = "sentence"
 PARAGRAPH = "paragraph"

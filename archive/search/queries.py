@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
-from archive.search.analyzers import words_of
-from archive.search.normalise import normalise
 from archive.search.proximity import NEAR, Proximity, operator_of, split_glued, title_prefix
+from archive.text.normalise import normalise
+from archive.text.words import words_of
 
 MAX_QUERY_CHARS = 500
 MAX_TERMS = 12  # clauses that must all match

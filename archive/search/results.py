@@ -11,13 +11,13 @@ from django.utils.translation import gettext_lazy
 from archive.display import category_label, city_full_label, initiative_label, province_label
 from archive.models import Category, City, Document, Initiative, InitiativeAlias
 from archive.pagination import PageNumbers
-from archive.search import confirm, engine
+from archive.search import confirm
 from archive.search.english import InitiativeNames, latin_runs
+from archive.search.errors import SearchUnavailable
 from archive.search.highlight import MAX_SNIPPETS, SNIPPET_SCAN_CHARS, Snippets, snippets
-from archive.search.normalise import normalise
 from archive.search.proximity import check_for, overlapping, pair_snippet
 from archive.search.queries import ParsedQuery, Term, parse_query
-from archive.selectors import cities_by_name
+from archive.text.normalise import normalise
 
 MAX_PAGE_SIZE = 100
 SORTS = {
@@ -81,6 +81,9 @@ class SearchForm(forms.Form):
 
     def clean_city(self):
         """Any of a city's names (株洲, 株洲市, zhuzhou, 430200) filters by it; the index knows slugs."""
+        # Imported here: selectors marks search hits on report pages through archive.search.
+        from archive.selectors import cities_by_name
+
         cities, errors = cities_by_name(self.cleaned_data["city"])
         if errors:
             raise forms.ValidationError(errors)
@@ -144,14 +147,14 @@ def search_documents(params: dict, *, default_page_size: int = 20) -> SearchPage
     result = SearchPage(query=query, params=params, page=page, page_size=page_size)
     filters = {index_field: params.get(name) or [] for name, index_field in FILTER_FIELDS.items()}
     try:
-        found = confirm.run(
+        found = confirm.evaluate(
             query,
             filters=filters,
             sort=params.get("sort") or "relevance",
             offset=(page - 1) * page_size,
             limit=page_size,
         )
-    except engine.SearchUnavailable as error:
+    except SearchUnavailable as error:
         result.unavailable = str(error)
         result.elapsed_ms = (time.perf_counter() - started) * 1000
         return result

@@ -34,9 +34,8 @@ from archive.models import (
     SearchQueueEntry,
     YearSource,
 )
-from archive.search import engine
-from archive.search.indexing import index_enqueue
-from archive.search.normalise import normalise
+from archive.search import SearchUnavailable, documents_containing, enqueue
+from archive.text.normalise import normalise
 
 CURATOR_GROUP = "curator"
 
@@ -253,8 +252,8 @@ def _documents_naming(names: Iterable[str]) -> list[Document]:
     ids = set(SearchQueueEntry.objects.values_list("document_id", flat=True))
     try:
         for word in words:
-            ids.update(engine.documents_containing(word))
-    except engine.SearchUnavailable:
+            ids.update(documents_containing(word))
+    except SearchUnavailable:
         return list(Document.objects.all())
     return list(Document.objects.filter(pk__in=ids))
 
@@ -570,7 +569,7 @@ def initiative_merge(*, source: Initiative, target: Initiative, user) -> MergeRe
     if not InitiativeAlias.objects.filter(name=source_name).exists() and source_name != target.name:
         InitiativeAlias.objects.create(initiative=target, name=source_name)
     redirect_record(old_slug=source_slug, initiative=target, reason=_("并入 %(name)s") % {"name": target.name})
-    index_enqueue(affected_documents)
+    enqueue(affected_documents)
     message = _("并入“%(source)s”（%(slug)s）：移入 %(moved)s 条提及，合并重复 %(merged)s 条，别名 %(aliases)s 个") % {
         "source": source_name,
         "slug": source_slug,
@@ -609,7 +608,7 @@ def initiative_split(
         InitiativeAlias.objects.create(initiative=new, name=alias_name)
     Mention.objects.filter(pk__in=[m.pk for m in mentions]).update(initiative=new)
     new.related.add(initiative)
-    index_enqueue(m.document_id for m in mentions)
+    enqueue(m.document_id for m in mentions)
     history_record(user, new, ADDITION, _("从“%(name)s”拆分而来") % {"name": initiative.name})
     history_record(
         user,

@@ -12,7 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from archive.models import Document, SearchQueueEntry
-from archive.search import engine, repair
+from archive.search import health
 
 logger = logging.getLogger(__name__)
 
@@ -46,24 +46,13 @@ def _database() -> dict:
 
 
 def _index(database: dict) -> dict:
-    try:
-        snap = engine.snapshot()
-    except engine.SearchUnavailable as error:
-        return {
-            "ok": False,
-            "problem": error.problem,
-            "error": error.reason,
-            "repairing": error.repairing or repair.running(),
-        }
-    result = {
-        "ok": True,
-        "generation": snap.generation.name,
-        "verified": snap.verified,
-        "documents": snap.document_count,
-    }
+    index = health()
+    if not index.ok:
+        return {"ok": False, "problem": index.problem, "error": index.error, "repairing": index.repairing}
+    result = {"ok": True, **index.details, "documents": index.documents}
     if database.get("ok"):
         # Equal unless updates are queued (or a write is between its commit and its drain).
-        result["in_sync"] = snap.document_count == database["documents"] or database["queued"] > 0
+        result["in_sync"] = index.documents == database["documents"] or database["queued"] > 0
     return result
 
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_safe
 
 from archive import charts, selectors
-from archive.search.results import SCOPES, SORTS, SearchForm, parse_query_with_aliases, search_documents
+from archive.search import SCOPES, SORTS, SearchForm, parse_query_with_aliases, search_documents
 from archive.throttling import DocumentThrottle, SearchThrottle, throttle
 
 FACET_LABELS = [

@@ -32,7 +32,7 @@ from archive.research.concordance import (
 from archive.research.leaving import search_export_rows
 from archive.research.panel import CASCADE_COLUMNS, PANEL_COLUMNS, adoption_cascades, adoption_panel
 from archive.research.trends import BY, RATE_PER, TrendsForm, term_trends
-from archive.search.results import SearchForm
+from archive.search import SearchForm
 from archive.throttling import AnonThrottle, ConcordanceThrottle, ExportThrottle, SearchThrottle, throttle
 
 FILTER_NAMES = ("city", "province", "year", "category", "initiative")

@@ -5,7 +5,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from archive.search.results import SORTS, SearchForm, search_documents
+from archive.search import SORTS, SearchForm, search_documents
 from archive.throttling import AnonThrottle, SearchThrottle
 
 

@@ -24,7 +24,7 @@ from django.db import connections, transaction
 from playwright.sync_api import Page, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-from archive.search import engine
+from archive import search
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -131,7 +131,7 @@ def live_archive(live_server, django_db_serialized_rollback, settings, tmp_path)
     goes to this test's own directory (never the developer's var/search), and the seed is loaded in
     one transaction, which builds the index with one drain instead of one per saved row (0.5 s, not 1.3)."""
     settings.SEARCH_DIR = tmp_path / "search"
-    engine.reset()
+    search.reset()
     output = io.StringIO()
     try:
         with transaction.atomic():
@@ -139,7 +139,7 @@ def live_archive(live_server, django_db_serialized_rollback, settings, tmp_path)
     except CommandError as error:
         pytest.fail(f"load_seed failed: {error}\n{output.getvalue()}", pytrace=False)
     yield live_server.url
-    engine.reset()
+    search.reset()
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import expect
 
-from archive.search.normalise import normalise
+from archive.text.normalise import normalise
 from tests.browser.conftest import PHONE
 
 pytestmark = pytest.mark.browser

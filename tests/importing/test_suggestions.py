@@ -19,10 +19,11 @@ from archive.importing.suggestions import (
     candidate_cap,
     candidate_score,
     rank_candidates,
+    shown_terms,
     suggest_candidates,
     suggest_known,
 )
-from archive.search.normalise import normalise
+from archive.text.normalise import normalise
 
 ROOT = Path(__file__).resolve().parents[2]
 CURATED = json.loads((ROOT / "fixtures" / "curated.json").read_text(encoding="utf-8"))
@@ -347,6 +348,30 @@ def test_signals_of_real_reports_propose_the_name(body, expected):
 
 
 @pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        # Zones with other heads, and a name whose inner word jieba tags as a person (文明/nr) or a verb (自主|创新).
+        ("争创以航空港实验区为统揽的都市区建设体制新优势。", [("航空港实验区", "示范区")]),
+        ("在全省率先建成国家生态文明试验区。", [("国家生态文明试验区", "示范区")]),
+        ("推进长株潭国家自主创新示范区建设。", [("长株潭国家自主创新示范区", "示范区")]),
+        # Named by someone else: the name starts after 确定为, 命名为 (traditional and full-width alike).
+        ("我市被教育部确定为家庭教育试验区。", [("家庭教育试验区", "示范区")]),
+        ("園區被命名為自治區級“農業科技示範園區”。", [("自治區級“農業科技示範園區”", "示范区")]),
+        # A reform's own campaign, launched or not; 改革 followed by 力度 still ends the name.
+        ("国企改革深化提升行动全面完成。", [("国企改革深化提升行动", "行动")]),
+        ("实施国有企业改革三年行动。", [("国有企业改革三年行动", "行动")]),
+        ("加大農村信用社改革力度。", [("農村信用社改革", "改革")]),
+        # A system a verb reforms; a programme a verb launches, quoted or not.
+        ("继续完善县乡财政管理体制。", [("县乡财政管理体制", "体制")]),
+        ("已启动“城市合伙人”计划、“创谷”计划。", [("“城市合伙人”计划", "计划"), ("“创谷”计划", "计划")]),
+        ("启动青年人才培养计划。", [("青年人才培养计划", "计划")]),
+    ],
+)
+def test_more_shapes_of_real_reports_propose_the_name(body, expected):
+    assert candidates(body) == expected
+
+
+@pytest.mark.parametrize(
     "body",
     [
         "先后审议通过“智造之都、宜居之城”建设1+20系列文件。",  # a formula before a generic word
@@ -356,6 +381,11 @@ def test_signals_of_real_reports_propose_the_name(body, expected):
         "坚持因地制宜,分类指导。",  # 制 inside 因地制宜
         "贯彻党的十八届三中四中五中全会精神。",
         "毫不动摇巩固和发展公有制经济。",
+        "四是进一步提升城市品位。",  # an enumeration, not 一X一X
+        "建成二级和三级管网,万豪二期开工。",  # grades and phases
+        "完成投资占年度计划的95%。",  # 计划 not launched: a plan, not a programme
+        "审议《试点实施方案》和《工作方案》。",  # documents whose title names no subject
+        "深化改革发展示范学校建设。",  # 改革发展 ends no name
     ],
 )
 def test_real_report_phrases_that_only_look_like_names_are_not_proposed(body):
@@ -368,6 +398,13 @@ def test_likely_reforms_rank_first():
     assert candidate_score("住房公积金制度改革", "改革") > candidate_score("苏品苏货上平台", "quoted")
     assert candidate_score("河长制", "制", 3) > candidate_score("河长制", "制", 1)
     assert candidate_score("3+3+2现代产业体系", "体系") > candidate_score("现代产业体系", "体系")
+    # Quotation marks inside a headed term mark it as a name; a reform's campaign outranks another campaign.
+    assert candidate_score("城市合伙人计划", "计划", 1, "“城市合伙人”计划") > candidate_score("投资计划", "计划")
+    assert candidate_score("国企改革深化提升行动", "行动") > candidate_score("提振消费专项行动", "行动")
+    # One word before a common head says little: 招商机制 ranks below a mechanism the text names in full.
+    assert candidate_score("运转经费保障机制", "机制") > candidate_score("招商机制", "机制")
+    # Goals counted out (三个高地) are slogans: a numbered service reform outranks them.
+    assert candidate_score("一件事一次办", "一X一X") > candidate_score("三个高地", "一X一X")
     body = "推行“三个高地”。推进农村集体产权制度改革。深化农村集体产权制度改革。"
     assert [term for term, _ in rank_candidates(suggest_candidates(body))] == ["农村集体产权制度改革", "三个高地"]
 
@@ -378,3 +415,16 @@ def test_the_cap_keeps_the_best_ranked_terms_and_every_strong_one():
     assert shown == {"要素市场化配置综合改革试点"}
     assert {c.normalised for c in suggest_candidates(body, limit=2)} >= {"要素市场化配置综合改革试点", "三个高地"}
     assert candidate_cap("字" * 10_000) == 30 and candidate_cap("短") == 3
+
+
+def test_a_term_naming_a_reform_already_shown_takes_no_place():
+    """党和国家机构改革 after 机构改革 is folded, so the third place goes to another reform; 一件事 covers too little
+    of 高效办成一件事 to stand for it."""
+    ranked = [("党和国家机构改革", 5.0), ("党和国家机构改革方案", 4.0), ("公务用车制度改革", 3.0), ("三个高地", 2.0)]
+    assert shown_terms(ranked, 2) == ["党和国家机构改革", "公务用车制度改革"]
+    assert shown_terms([("高效办成一件事", 4.0), ("一件事", 3.0)], 2) == ["高效办成一件事", "一件事"]
+    # Strong terms are shown beyond the cap, the rest are not.
+    assert shown_terms([("甲乙改革试点", 5.0), ("丙丁示范区", 4.5), ("戊己机制", 1.5)], 1) == [
+        "甲乙改革试点",
+        "丙丁示范区",
+    ]

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from archive.models import Document
-from archive.search.normalise import normalise
+from archive.text.normalise import normalise
 
 
 def grep_count(term: str, **filters) -> int:

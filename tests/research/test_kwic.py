@@ -3,7 +3,7 @@
 from collections import Counter
 
 from archive.research.kwic import TITLE_PARAGRAPH, collocates, count_occurrences, lines_in, log_dice, term_pattern
-from archive.search.normalise import normalise
+from archive.text.normalise import normalise
 
 
 def test_lines_keep_the_text_as_written_and_stop_at_the_paragraph():

@@ -5,9 +5,9 @@ from pathlib import Path
 import pytest
 
 from archive.models import Document
-from archive.search import engine
-from archive.search.normalise import normalise
+from archive.search.engines.whoosh import engine
 from archive.search.queries import parse_query
+from archive.text.normalise import normalise
 
 HERE = Path(__file__).parent
 DEV_QUERIES = [q for q in (HERE / "dev_queries.txt").read_text(encoding="utf-8").splitlines() if q]

@@ -1,5 +1,5 @@
 from archive.search.highlight import MAX_MARKS, find_matches, highlight_text, snippets
-from archive.search.normalise import normalise_with_offsets
+from archive.text.normalise import normalise_with_offsets
 
 
 def test_longest_match_wins_where_terms_overlap():

@@ -5,11 +5,11 @@ import multiprocessing
 import pytest
 
 from archive.models import Category, Document, Initiative, InitiativeAlias, Mention, MentionStatus, SearchQueueEntry
-from archive.search import engine, store
-from archive.search.analyzers import words_of
-from archive.search.backend import whoosh_document
-from archive.search.indexing import index_rebuild, index_write, queue_drain
+from archive.search.engines.whoosh import engine, store
+from archive.search.engines.whoosh.backend import whoosh_document
+from archive.search.engines.whoosh.indexing import index_rebuild, index_write, queue_drain
 from archive.search.queries import parse_query
+from archive.text.words import words_of
 
 
 def count(query: str, **filters) -> int:
@@ -183,7 +183,7 @@ def _postings_of(ix) -> dict:
 
 
 def _seed_documents() -> list[dict]:
-    from archive.search.indexing import _document_index
+    from archive.search.engines.whoosh.indexing import _document_index
 
     index = _document_index()
     return [whoosh_document(index.full_prepare(d)) for d in index.index_queryset().order_by("pk")]
@@ -196,8 +196,8 @@ def test_the_fast_writer_writes_the_postings_whoosh_writes(seeded, tmp_path, lim
     from whoosh.index import create_in
     from whoosh.writing import SegmentWriter
 
-    from archive.search.backend import document_schema, writer_options
-    from archive.search.segments import SegmentsWriter
+    from archive.search.engines.whoosh.backend import document_schema, writer_options
+    from archive.search.engines.whoosh.segments import SegmentsWriter
 
     documents = _seed_documents() * 1
     plain = create_in(str(tmp_path / "plain"), document_schema()) if (tmp_path / "plain").mkdir() is None else None
@@ -223,7 +223,7 @@ def test_the_fast_writer_writes_the_postings_whoosh_writes(seeded, tmp_path, lim
 
 def test_a_merge_keeps_every_posting(indexed):
     """Segments merged by Whoosh's merge policy through our pool: nothing lost, deletions honoured."""
-    from archive.search.backend import open_or_create
+    from archive.search.engines.whoosh.backend import open_or_create
 
     for number in range(12):  # small commits, which the merge policy folds together
         with store.writer_lock(timeout=60):
@@ -259,7 +259,7 @@ def test_during_a_bulk_import_a_save_drains_only_its_own_documents(
 ):
     """Another process importing in bulk holds the bulk lock: a curator's save writes its own
     report at once and leaves the import's backlog to the import."""
-    from archive.search.indexing import BULK_LOCK
+    from archive.search.engines.whoosh.indexing import BULK_LOCK
 
     backlog = Document.objects.get(city__slug="xuchang")
     SearchQueueEntry.objects.create(document_id=backlog.pk)
@@ -289,8 +289,8 @@ def test_during_a_bulk_import_a_save_drains_only_its_own_documents(
 
 def test_a_bulk_drain_uses_the_workers_analysis_only_for_the_same_text(indexed):
     """Postings computed ahead for another text (the report was edited since) are not used."""
-    from archive.search.analyzers import loaded_user_words
-    from archive.search.indexing import bulk_drain, document_text_analyse, index_analysed_ahead
+    from archive.search.engines.whoosh.indexing import bulk_drain, document_text_analyse, index_analysed_ahead
+    from archive.text.words import loaded_user_words
 
     document = Document.objects.get(city__slug="changchun")
     stale_text, stale_postings = document_text_analyse(title=document.title, body="过时的文本，不在报告里")
@@ -307,8 +307,8 @@ def test_a_bulk_drain_uses_the_workers_analysis_only_for_the_same_text(indexed):
 def test_the_index_holds_the_words_and_grams_a_query_is_cut_into(seeded):
     """The bulk postings (computed ahead in worker processes) are the query-time analysis: jieba's
     words as words_of cuts them, numbered per token, and every character and neighbouring pair."""
-    from archive.search.backend import document_schema
-    from archive.search.normalise import normalise
+    from archive.search.engines.whoosh.backend import document_schema
+    from archive.text.normalise import normalise
 
     schema = document_schema()
     text = normalise(Document.objects.get(city__slug="xuchang").body)
@@ -331,7 +331,7 @@ def test_during_a_bulk_commit_a_save_does_not_wait_for_the_writer(
     BULK_SAVE_LOCK_TIMEOUT, and its report stays queued for the import's next drain."""
     import time
 
-    from archive.search import indexing
+    from archive.search.engines.whoosh import indexing
 
     monkeypatch.setattr(indexing, "BULK_SAVE_LOCK_TIMEOUT", 0.2)
     monkeypatch.setattr(store, "is_locked_shared", lambda name: name == indexing.BULK_LOCK)
@@ -358,3 +358,83 @@ def test_during_a_bulk_commit_a_save_does_not_wait_for_the_writer(
         release.set()
         writer.join(30)
     assert queue_drain() >= 1 and count("导入期间的保存") == 1
+
+
+def _while_the_batch_is_written(monkeypatch, action):
+    """Run `action` once, as the bulk drain starts writing its batch's first document."""
+    from archive.search.engines.whoosh import segments
+
+    real = segments.FastSegmentWriter.add_document
+    state = {"done": False}
+
+    def add_document(writer, **fields):
+        if not state["done"]:
+            state["done"] = True
+            action()
+        return real(writer, **fields)
+
+    monkeypatch.setattr(segments.FastSegmentWriter, "add_document", add_document)
+
+
+def test_during_a_bulk_drain_a_save_is_searchable_before_the_batch_is_committed(
+    indexed, django_capture_on_commit_callbacks, monkeypatch
+):
+    """A bulk import writes its batch's segment without the writer lock: a curator's save made
+    meanwhile gets the lock at once and is searchable before the import's batch is, instead of
+    waiting for the batch's commit (the 2 s it may wait would run out) and then the next batch."""
+    from archive.search.engines.whoosh import indexing
+
+    monkeypatch.setattr(indexing, "BULK_SAVE_LOCK_TIMEOUT", 0.2)
+    backlog = Document.objects.get(city__slug="xuchang")
+    Document.objects.filter(pk=backlog.pk).update(body=backlog.body + "\n批量导入的新句子。")
+    SearchQueueEntry.objects.create(document_id=backlog.pk)
+    seen = {}
+
+    def curator_saves():
+        document = Document.objects.get(city__slug="changchun")
+        with django_capture_on_commit_callbacks(execute=True):
+            document.body += "\n馆员在导入期间保存。"
+            document.save()
+        seen.update(curator=count("馆员在导入期间保存"), batch=count("批量导入的新句子"))
+
+    _while_the_batch_is_written(monkeypatch, curator_saves)
+    with store.shared(indexing.BULK_LOCK):  # as index_batched holds it (in another process)
+        assert indexing.bulk_drain() == 1
+    assert seen == {"curator": 1, "batch": 0}
+    assert count("批量导入的新句子") == 1 and count("馆员在导入期间保存") == 1
+    assert count("") == Document.objects.count() and not SearchQueueEntry.objects.exists()
+
+
+def test_a_bulk_batch_leaves_out_what_another_drain_wrote_meanwhile(indexed, monkeypatch):
+    """While the batch is written apart, another drain writes a newer version of one of its
+    documents: the batch's older version is deleted from its segment, so the index holds the
+    newer one, once."""
+    from archive.search.engines.whoosh import indexing
+
+    document = Document.objects.get(city__slug="xuchang")
+    Document.objects.filter(pk=document.pk).update(body=document.body + "\n批量读到的旧版本。")
+    SearchQueueEntry.objects.create(document_id=document.pk)
+
+    def another_drain():
+        Document.objects.filter(pk=document.pk).update(body=document.body + "\n馆员改过的新版本。")
+        SearchQueueEntry.objects.create(document_id=document.pk)
+        assert queue_drain() == 2
+
+    _while_the_batch_is_written(monkeypatch, another_drain)
+    assert indexing.bulk_drain() == 1
+    assert count("馆员改过的新版本") == 1 and count("批量读到的旧版本") == 0
+    assert count("县管校聘") == 1 and count("") == Document.objects.count()
+
+
+def test_a_bulk_job_removes_the_scratch_folders_of_dead_processes(indexed):
+    import os
+
+    from archive.search.engines.whoosh import indexing
+
+    scratch = store.search_dir() / indexing.SCRATCH_DIR
+    dead, alive = scratch / "999999999-deadbeef", scratch / f"{os.getpid()}-cafebabe"
+    for folder in (dead, alive):
+        folder.mkdir(parents=True)
+    with indexing.index_batched():
+        pass
+    assert not dead.exists() and alive.exists()

@@ -9,10 +9,9 @@ import pytest
 from django.utils import translation
 
 from archive.models import City, Document
-from archive.search import confirm
-from archive.search.indexing import index_rebuild
-from archive.search.normalise import normalise
+from archive.search import confirm, rebuild
 from archive.search.queries import parse_query
+from archive.text.normalise import normalise
 
 # title, body, city slug: each report is built to pass or fail particular operators.
 REPORTS = {
@@ -40,7 +39,7 @@ def reports(db, search_dir):
             content_hash=f"proximity-{name}",
         )
         ids[name] = document.pk
-    index_rebuild()
+    rebuild()
     return ids
 
 

@@ -1,6 +1,5 @@
 import pytest
 
-from archive.search.normalise import normalise
 from archive.search.queries import (
     MAX_ALTERNATIVES,
     MAX_EXCLUDED,
@@ -9,6 +8,7 @@ from archive.search.queries import (
     MAX_TERMS,
     parse_query,
 )
+from archive.text.normalise import normalise
 
 
 def texts(query):

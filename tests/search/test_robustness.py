@@ -18,8 +18,8 @@ import pytest
 from django.core.management import call_command
 
 from archive.models import Document, SearchQueueEntry
-from archive.search import engine, repair, store, warmup
-from archive.search.indexing import index_write, queue_drain
+from archive.search.engines.whoosh import engine, repair, store, warmup
+from archive.search.engines.whoosh.indexing import index_write, queue_drain
 from archive.search.queries import parse_query
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -234,7 +234,7 @@ def _die_holding_the_writer_lock():
 def _die_holding_whooshs_lock(generation):
     from whoosh.filedb.filestore import FileStorage
 
-    from archive.search.backend import document_schema
+    from archive.search.engines.whoosh.backend import document_schema
 
     writer = FileStorage(str(generation)).open_index(schema=document_schema()).writer()
     writer.add_document(id="archive.document.999", text="半截", chars="半截", document_id=999)
@@ -329,7 +329,7 @@ from pathlib import Path
 import django
 django.setup()
 from whoosh.multiproc import MpWriter
-from archive.search import indexing
+from archive.search.engines.whoosh import indexing
 # Whoosh's parallel writer, with its forked sub-writers started from the first document.
 indexing.PARALLEL_REBUILD_MIN_DOCUMENTS = 1
 MpWriter.__init__.__defaults__ = (None, 1, None, False)  # procs, batchsize, subargs, multisegment

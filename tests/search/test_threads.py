@@ -3,7 +3,7 @@ a single thread gets, also while the reader is replaced under them."""
 
 import threading
 
-from archive.search import engine
+from archive.search.engines.whoosh import engine
 from archive.search.queries import parse_query
 
 QUERIES = ["河长", "河长制", "放管服 改革", "营商环境", "改革 OR 创新", "一件事一次办", "医共体", "-改革 河长"]

@@ -5,7 +5,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from archive.models import City, Document
-from archive.search.indexing import index_rebuild
+from archive.search.engines.whoosh.indexing import index_rebuild
 
 
 def test_search_page_shows_results_snippets_facets_and_timing(client, indexed):

@@ -15,18 +15,11 @@ from tqdm import tqdm
 
 from archive.importing import ReportRejected
 from archive.importing.metadata import parse_year_span
-from archive.search.analyzers import use_user_words
-from archive.search.indexing import (
-    bulk_drain,
-    document_text_analyse,
-    index_analysed_ahead,
-    index_batched,
-    user_dictionary_words,
-)
-from archive.search.store import IndexBusy
+from archive.search import IndexBusy, analysed_keep, batched, bulk_drain, text_analyse, user_dictionary_words
 from archive.selectors import city_by_name
 from archive.services import city_matcher, document_create, document_import_from_url, report_paths, report_read
 from archive.services.documents import ReadReport
+from archive.text.words import use_user_words
 
 PROGRESS_BAR_MIN_FILES = 10
 DRAIN_EVERY = 500  # reports imported between two index drains during an import
@@ -37,24 +30,22 @@ _worker_options: dict = {}
 
 def _worker_init(options: dict, words: frozenset[str]) -> None:
     _worker_options.update(options)
-    _worker_options["words"] = words
     use_user_words(words)
 
 
-def _read(path: Path) -> tuple[ReadReport, tuple | None] | str:
+def _read(path: Path) -> tuple[ReadReport, object] | str:
     """In a worker process: the report read and its text analysed for the index (with the
     dictionary given), or the reason it cannot be imported."""
     try:
         data = path.read_bytes()
     except OSError as error:
         return f"无法读取文件（{error.strerror}）"
-    options = {key: value for key, value in _worker_options.items() if key != "words"}
     try:
-        read = report_read(data=data, filename=path.name, **options)
+        read = report_read(data=data, filename=path.name, **_worker_options)
     except ReportRejected as error:
         return str(error)
     title = read.report.title[:300]
-    return read, (_worker_options["words"], *document_text_analyse(title=title, body=read.report.body))
+    return read, text_analyse(title=title, body=read.report.body)
 
 
 class Command(BaseCommand):
@@ -97,7 +88,7 @@ class Command(BaseCommand):
         progress = tqdm(
             total=len(files), unit="篇", disable=len(files) < PROGRESS_BAR_MIN_FILES or None, file=self.stderr
         )
-        with index_batched():
+        with batched():
             queued = 0
             for path, read in self._read_all(files, jobs, reader_options, words):
                 line, status = self._write_one(path, read, city=city, years=years, source=source)
@@ -149,7 +140,7 @@ class Command(BaseCommand):
     def _write_one(self, path: Path, read: tuple | str, *, city, years, source) -> tuple[str, str]:
         if isinstance(read, str):
             return self.style.ERROR(f"failed     {path}: {read}"), "failed"
-        read, (words, normalised, postings) = read
+        read, analysis = read
         try:
             result = document_create(read=read, city_slug=city, years=years, source=source, defer_suggestions=True)
         except ReportRejected as error:
@@ -157,7 +148,7 @@ class Command(BaseCommand):
         document = result.document
         if not result.created:
             return f"duplicate  {path}: 已存在 #{document.pk} {document.display_title}", "duplicate"
-        index_analysed_ahead(document_id=document.pk, normalised=normalised, postings=postings, words=words)
+        analysed_keep(document_id=document.pk, analysis=analysis)
         years = document.year_label or "年份未知"
         summary = f"imported   {path}: #{document.pk} {document.city.name} {years} 《{document.display_title}》"
         if result.notes:

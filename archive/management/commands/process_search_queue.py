@@ -2,8 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from archive.search.indexing import queue_drain
-from archive.search.store import IndexBusy
+from archive.search import IndexBusy, drain
 
 
 class Command(BaseCommand):
@@ -11,7 +10,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         try:
-            done = queue_drain()
+            done = drain()
         except IndexBusy as error:
             raise CommandError(f"索引写入锁被占用，稍后再试：{error}") from error
         self.stdout.write(f"已处理 {done} 条待索引记录")

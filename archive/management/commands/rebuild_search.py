@@ -6,8 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from archive.models import Document
-from archive.search.indexing import index_rebuild, index_repair
-from archive.search.store import IndexBusy
+from archive.search import IndexBusy, rebuild, repair
 
 
 class Command(BaseCommand):
@@ -28,7 +27,7 @@ class Command(BaseCommand):
             return tqdm(items, total=total, unit="篇", file=self.stderr, disable=None, desc="索引")
 
         try:
-            count = index_repair(progress=progress) if options["if_unusable"] else index_rebuild(progress=progress)
+            count = repair(progress=progress) if options["if_unusable"] else rebuild(progress=progress)
         except IndexBusy as error:
             raise CommandError(f"索引写入锁被占用，稍后再试：{error}") from error
         if count is None:

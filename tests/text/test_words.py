@@ -1,4 +1,4 @@
-from archive.search.analyzers import char_grams, use_user_words, word_positions, words_of
+from archive.text.words import char_grams, use_user_words, word_positions, words_of
 
 
 def test_char_grams_are_every_character_and_pair_at_their_positions():

@@ -23,7 +23,7 @@ import time
 
 from django.conf import settings
 
-from archive.search import store
+from archive.search.engines.whoosh import store
 
 logger = logging.getLogger(__name__)
 

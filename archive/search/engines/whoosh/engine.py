@@ -22,17 +22,19 @@ import logging
 import math
 import os
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 from django.utils.translation import gettext as _
 from whoosh.filedb.filestore import FileStorage
 from whoosh.reading import TermNotFound
 
-from archive.search import repair, store
-from archive.search.analyzers import loaded_user_words, use_user_words
-from archive.search.backend import FACET_FIELDS, document_schema
+from archive.search.engines.base import FACET_FIELDS, MAX_QUERY_TERMS, EngineResult, Hit, terms_within_budget
+from archive.search.engines.whoosh import repair, store
+from archive.search.engines.whoosh.backend import document_schema
+from archive.search.errors import SearchUnavailable
 from archive.search.queries import ParsedQuery, Term
+from archive.text.words import loaded_user_words, use_user_words
 
 logger = logging.getLogger(__name__)
 
@@ -46,26 +48,12 @@ CHAR_POSTINGS_CACHED = 1024
 WORD_POSTINGS_CACHED = 512
 OCCURRENCES_CACHED = 64  # concordance counts: 4 bytes per document each
 # The cost of one query, bounded whatever was typed (queries.py bounds what is parsed; aliases can
-# add terms after that). Confirming a candidate reads its whole stored text, so both the number of
-# candidates and the bytes read are limited; past either, candidates are left unconfirmed (dropped
-# for a term, kept for an exclusion) and the results say so.
-MAX_QUERY_TERMS = 32
+# add terms after that; base.MAX_QUERY_TERMS bounds the terms evaluated). Confirming a candidate
+# reads its whole stored text, so both the number of candidates and the bytes read are limited;
+# past either, candidates are left unconfirmed (dropped for a term, kept for an exclusion) and the
+# results say so.
 MAX_CONFIRMATIONS = 40_000
 MAX_CONFIRM_BYTES = 256 * 2**20
-
-
-class SearchUnavailable(RuntimeError):
-    """The index cannot be read right now; pages say so instead of failing.
-
-    `str(error)` is the sentence for readers (translated); `problem` is "missing" (never built) or
-    "damaged", `reason` says what is wrong for the operator, `repairing` whether a rebuild from the
-    database was started."""
-
-    def __init__(self, message: str, *, problem: str, reason: str, repairing: bool = False):
-        super().__init__(message)
-        self.problem = problem
-        self.reason = reason
-        self.repairing = repairing
 
 
 def unavailable(problem: str, reason: str) -> SearchUnavailable:
@@ -78,20 +66,6 @@ def unavailable(problem: str, reason: str) -> SearchUnavailable:
     else:
         message = _("检索索引已损坏，请运行 manage.py rebuild_search 从数据库重建。")
     return SearchUnavailable(message, problem=problem, reason=reason, repairing=repairing)
-
-
-@dataclass
-class Hit:
-    document_id: int
-    score: float
-
-
-@dataclass
-class EngineResult:
-    count: int
-    hits: list[Hit]
-    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
-    notices: list[str] = field(default_factory=list)  # what the query-cost budget cut
 
 
 @dataclass
@@ -402,19 +376,7 @@ def run(
 
 
 def _within_term_budget(query: ParsedQuery) -> tuple[list[list[Term]], list[Term], list[str]]:
-    """The clauses and exclusions to evaluate, at most MAX_QUERY_TERMS terms in all: each clause
-    keeps its first term, then OR branches (aliases come last) and exclusions while the budget lasts."""
-    clauses, excluded = query.clauses, query.excluded
-    if sum(map(len, clauses)) + len(excluded) <= MAX_QUERY_TERMS:
-        return clauses, excluded, []
-    left = max(MAX_QUERY_TERMS - len(clauses), 0)
-    kept = []
-    for clause in clauses:
-        extra = min(len(clause) - 1, left)
-        kept.append(clause[: 1 + extra])
-        left -= extra
-    notice = _("检索词过多：只使用了前 %(count)s 个（含别名与 OR 的各项）。") % {"count": MAX_QUERY_TERMS}
-    return kept, excluded[:left], [notice]
+    return terms_within_budget(query, limit=MAX_QUERY_TERMS)
 
 
 def _evaluate(snap, query, filters, sort, offset, limit, facet_fields) -> EngineResult:

@@ -7,96 +7,18 @@
   contains a query term only if it holds all the term's bigrams, so their intersection is a
   superset of the true matches; it guarantees recall, and the engine confirms each candidate.
 
-Both fields take text already normalised (normalise.py) and compute their postings directly
-instead of going through Whoosh's per-token generator pipeline, which cost more than jieba itself.
+Both fields take text already normalised (archive/text/normalise.py), segment it as
+archive/text/words.py does, and compute their postings directly instead of going through Whoosh's
+per-token generator pipeline, which cost more than jieba itself.
 """
 
-import logging
-import operator
-import threading
-from collections import defaultdict
-from pathlib import Path
-
-import jieba
 from whoosh.analysis import Token, Tokenizer
 from whoosh.columns import VarBytesColumn
 from whoosh.fields import TEXT
 from whoosh.formats import Existence
 
-from archive.search.normalise import normalise
-
-jieba.setLogLevel(logging.WARNING)
-
-_lock = threading.Lock()
-_segmenter: jieba.Tokenizer | None = None
-_loaded_words: frozenset[str] = frozenset()
-
-
-def segmenter() -> jieba.Tokenizer:
-    """One jieba dictionary per process, initialised once (gunicorn preloads it before forking)."""
-    global _segmenter
-    if _segmenter is None:
-        with _lock:
-            if _segmenter is None:
-                from django.conf import settings
-
-                tokenizer = jieba.Tokenizer()
-                cache_dir = Path(settings.SEARCH_DIR)
-                cache_dir.mkdir(parents=True, exist_ok=True)
-                tokenizer.tmp_dir = str(cache_dir)
-                tokenizer.cache_file = "jieba.cache"
-                tokenizer.initialize()
-                _segmenter = tokenizer
-    return _segmenter
-
-
-def use_user_words(words: frozenset[str]) -> bool:
-    """Make jieba keep these (normalised) words whole; returns True if the dictionary changed."""
-    global _loaded_words
-    if words == _loaded_words:
-        return False
-    tokenizer = segmenter()
-    with _lock:
-        for word in _loaded_words - words:
-            tokenizer.del_word(word)
-        for word in words - _loaded_words:
-            tokenizer.add_word(word, freq=max(tokenizer.suggest_freq(word, tune=False), 100000))
-        _loaded_words = words
-    return True
-
-
-def loaded_user_words() -> frozenset[str]:
-    return _loaded_words
-
-
-def words_of(normalised: str) -> list[str]:
-    """jieba words of already-normalised text."""
-    return [word for word in segmenter().lcut(normalised, HMM=False) if word.strip()]
-
-
-def char_grams(normalised: str) -> dict[str, list[int]]:
-    """Every character and every neighbouring pair, each with the positions where it starts."""
-    positions: dict[str, list[int]] = defaultdict(list)
-    last = len(normalised) - 1
-    for index, char in enumerate(normalised):
-        positions[char].append(index)
-        if index < last:
-            positions[normalised[index : index + 2]].append(index)
-    return positions
-
-
-def char_gram_set(normalised: str) -> set[str]:
-    """The distinct characters and neighbouring pairs (what the index stores: presence only)."""
-    grams = set(normalised)
-    grams.update(map(operator.add, normalised, normalised[1:]))
-    return grams
-
-
-def word_positions(normalised: str) -> dict[str, list[int]]:
-    positions: dict[str, list[int]] = defaultdict(list)
-    for index, word in enumerate(words_of(normalised)):
-        positions[word].append(index)
-    return positions
+from archive.text.normalise import normalise
+from archive.text.words import char_gram_set, char_grams, word_positions, words_of
 
 
 class Analysed(str):

@@ -1,10 +1,10 @@
 """The concordance's counts are remembered per index generation: pages and filters of a term reuse
 them, and a changed index counts again."""
 
+from archive import search
 from archive.models import City, Document
-from archive.search import engine
-from archive.search.indexing import index_rebuild
-from archive.search.normalise import normalise
+from archive.search.engines.whoosh import engine
+from archive.text.normalise import normalise
 
 
 def grep_count(term: str) -> int:
@@ -21,7 +21,7 @@ def test_a_new_report_is_counted_after_the_index_changes(client, indexed):
         city=City.objects.get(slug="zhuzhou"),
         content_hash="concordance-counts",
     )
-    index_rebuild()
+    search.rebuild()
     after = client.get("/api/concordance/", {"q": "改革"}).json()["count"]
     assert after == before + 3 == grep_count("改革")
 

@@ -35,13 +35,11 @@ from pathlib import Path
 
 from django.conf import settings
 
+from archive.search.errors import IndexBusy
+
 DICTIONARY_FILE = "dictionary.txt"
 DICTIONARY_HEADER = "#words "
 MANIFEST_FILE = "manifest.json"
-
-
-class IndexBusy(RuntimeError):
-    """The writer lock could not be had in time; the change stays queued and is retried."""
 
 
 class IndexDamaged(RuntimeError):

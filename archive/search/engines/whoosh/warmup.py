@@ -1,15 +1,11 @@
-"""Start-up work for gunicorn: jieba in the master (shared by fork), the index reader per worker."""
+"""Start-up work for gunicorn in each worker: the index reader (jieba is loaded in the master by
+reformsite/wsgi.py, shared by fork)."""
 
 import logging
 
-from archive.search import engine, repair
-from archive.search.analyzers import segmenter
+from archive.search.engines.whoosh import engine, repair
 
 logger = logging.getLogger(__name__)
-
-
-def warm_up_segmenter() -> None:
-    segmenter()
 
 
 def warm_up_index() -> None:
@@ -19,7 +15,7 @@ def warm_up_index() -> None:
     (forked processes would share file offsets). From here on this process repairs an unusable
     index in the background (repair.py): a rebuild may take longer than a request may run."""
     from archive.models import SearchQueueEntry
-    from archive.search.indexing import queue_drain
+    from archive.search.engines.whoosh.indexing import queue_drain
 
     repair.use_background_repair()
     try:

@@ -18,17 +18,20 @@ import contextlib
 import functools
 import logging
 import os
+import shutil
 import threading
+import uuid
 from collections.abc import Callable, Iterable
 
 from django.db import transaction
 from haystack import connections
 from whoosh.index import create_in
 
-from archive.models import City, Document, Initiative, InitiativeAlias, SearchQueueEntry
-from archive.search import engine, repair, store
-from archive.search.analyzers import Analysed, analysed, loaded_user_words, use_user_words
-from archive.search.backend import (
+from archive.models import Document, SearchQueueEntry
+from archive.search.dictionary import user_dictionary_words
+from archive.search.engines.whoosh import engine, repair, store
+from archive.search.engines.whoosh.analyzers import Analysed, analysed
+from archive.search.engines.whoosh.backend import (
     WRITER_LOCK_TIMEOUT,
     current_or_empty_generation,
     document_schema,
@@ -36,8 +39,9 @@ from archive.search.backend import (
     whoosh_document,
     writer_options,
 )
-from archive.search.normalise import normalise
-from archive.search.segments import FastSegmentWriter, SegmentsWriter
+from archive.search.engines.whoosh.segments import FastSegmentWriter, SegmentsWriter, merge_tiny, segment_write_apart
+from archive.text.normalise import normalise
+from archive.text.words import loaded_user_words, use_user_words
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +49,7 @@ DRAIN_BATCH = 200
 BULK_LOCK = "bulk.lock"
 BULK_DRAIN_BATCH = 500
 BULK_SAVE_LOCK_TIMEOUT = 2.0
+SCRATCH_DIR = "incoming"  # under SEARCH_DIR: segments a bulk drain writes before taking the lock
 PARALLEL_REBUILD_MIN_DOCUMENTS = 500
 # Each writer process buffers postings up to this before spilling a sorted run to disk: with the
 # documents in flight, a process stays well under 1 GB resident.
@@ -57,16 +62,6 @@ def _document_index():
 
 def _backend():
     return connections["default"].get_backend()
-
-
-def user_dictionary_words() -> frozenset[str]:
-    names: Iterable[str] = [
-        *Initiative.objects.values_list("name", flat=True),
-        *InitiativeAlias.objects.values_list("name", flat=True),
-        *City.objects.with_documents().values_list("name", flat=True),
-        *City.objects.with_documents().values_list("short_name", flat=True),
-    ]
-    return frozenset(word for word in (normalise(name) for name in names) if len(word) >= 2)
 
 
 def index_enqueue(document_ids: Iterable[int]) -> None:
@@ -92,6 +87,7 @@ def index_batched():
     _batched.active = True
     try:
         with store.shared(BULK_LOCK):
+            _scratch_leftovers_remove()
             yield
     finally:
         _batched.active = False
@@ -157,34 +153,108 @@ def queue_drain(
 
 
 def bulk_drain(*, batch: int = BULK_DRAIN_BATCH, timeout: float = WRITER_LOCK_TIMEOUT) -> int:
-    """queue_drain for a bulk job: each batch is read and analysed (jieba, character grams) before
-    the writer lock is taken, and the lock is held only to write and commit, so other writers
-    (a curator's save) wait for a commit, not for a batch's analysis.
+    """queue_drain for a bulk job: each batch is read, analysed (jieba, character grams) and written
+    as a segment of its own before the writer lock is taken; under the lock the segment is only
+    adopted (its files moved in, the documents' older versions marked deleted, the table of
+    contents written), which takes milliseconds whatever the batch. So a curator's save during an
+    import waits for the lock that long, not for a batch's commit (BULK_SAVE_LOCK_TIMEOUT).
 
-    Under the lock, a document whose queue entry another drain removed meanwhile is skipped: that
-    drain read the database after our entry was made and wrote it; writing ours now could replace
-    a newer version with an older one. A document changed after we read it has a newer entry,
-    drained later."""
+    Under the lock, a document whose queue entry another drain removed meanwhile is left out (its
+    document marked deleted in the new segment): that drain read the database after our entry was
+    made and wrote it; writing ours now could replace a newer version with an older one. A
+    document changed after we read it has a newer entry, drained later. Should the dictionary or
+    the generation have changed meanwhile, the batch is written again under the lock."""
     done = 0
     while True:
         entries = list(SearchQueueEntry.objects.order_by("pk").values_list("pk", "document_id")[:batch])
         if not entries:
             return done
+        pks = [pk for pk, _document_id in entries]
+        document_ids = {document_id for _pk, document_id in entries}
         words = loaded_user_words()
-        documents, removed = _prepared_documents({document_id for _pk, document_id in entries}, analyse=True)
-        with store.writer_lock(timeout):
-            _ensure_usable()
-            _sync_dictionary()
-            if loaded_user_words() != words:  # analysed with another dictionary: analyse again
-                documents, removed = _prepared_documents({document_id for _pk, document_id in entries}, analyse=False)
-            pks = [pk for pk, _document_id in entries]
-            still = set(SearchQueueEntry.objects.filter(pk__in=pks).values_list("document_id", flat=True))
-            index_write(
-                documents=[document for document in documents if document["document_id"] in still],
-                removed_ids=removed & still,
-            )
-            SearchQueueEntry.objects.filter(pk__in=pks).delete()
+        generation = store.current_generation()
+        documents, removed = _prepared_documents(document_ids, analyse=True)
+        with _scratch_directory() as scratch:
+            segment = segment_write_apart(scratch, document_schema(), documents, **_apart_options())
+            with store.writer_lock(timeout):
+                _ensure_usable()
+                _sync_dictionary()
+                still = set(SearchQueueEntry.objects.filter(pk__in=pks).values_list("document_id", flat=True))
+                if loaded_user_words() == words and store.current_generation() == generation:
+                    _adopt(segment, scratch, documents=documents, removed_ids=removed & still, still=still)
+                else:  # analysed with another dictionary, or for a generation since replaced
+                    documents, removed = _prepared_documents(document_ids, analyse=False)
+                    index_write(
+                        documents=[document for document in documents if document["document_id"] in still],
+                        removed_ids=removed & still,
+                    )
+                SearchQueueEntry.objects.filter(pk__in=pks).delete()
         done += len(entries)
+
+
+# Segments adopted by a bulk drain: segments up to this many documents (one-report commits of
+# curators' saves) are merged with them; larger ones (the batches) are left for a rebuild or a
+# later ordinary commit, so the writer lock is held for milliseconds.
+ADOPT_MERGE_LIMIT_DOCUMENTS = 50
+
+
+def _apart_options() -> dict:
+    return {**writer_options(), "limitmb": POOL_LIMIT_MB}
+
+
+@contextlib.contextmanager
+def _scratch_directory():
+    """A folder beside the generations for a segment written apart, removed afterwards (and, left
+    by a process killed meanwhile, by the next bulk job: see index_batched)."""
+    directory = store.search_dir() / SCRATCH_DIR / f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    directory.mkdir(parents=True)
+    try:
+        yield directory
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+def _scratch_leftovers_remove() -> None:
+    """Scratch folders of processes no longer running (killed in the middle of a batch)."""
+    for directory in (store.search_dir() / SCRATCH_DIR).glob("*-*"):
+        pid = directory.name.split("-")[0]
+        if pid.isdigit() and not _process_alive(int(pid)):
+            shutil.rmtree(directory, ignore_errors=True)
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _adopt(segment, scratch, *, documents: list[dict], removed_ids: set[int], still: set[int]) -> None:
+    """Publish a segment written apart from these documents (caller holds the lock): older versions
+    of the documents in `still` and the removed ones are deleted, the documents no longer in `still`
+    are deleted from the new segment itself."""
+    generation = current_or_empty_generation()
+    writer = FastSegmentWriter(open_or_create(generation), limitmb=POOL_LIMIT_MB, **writer_options())
+    try:
+        replaced = [document["id"] for document in documents if document["document_id"] in still]
+        with writer.searcher() as searcher:
+            for identifier in [*replaced, *(f"archive.document.{pk}" for pk in removed_ids)]:
+                writer.delete_by_term("id", identifier, searcher=searcher)
+        if segment is not None:
+            for docnum, document in enumerate(documents):
+                if document["document_id"] not in still:
+                    segment.delete_document(docnum)
+            writer.commit_adopting(segment, scratch, mergetype=merge_tiny(ADOPT_MERGE_LIMIT_DOCUMENTS))
+        else:
+            writer.commit(mergetype=merge_tiny(ADOPT_MERGE_LIMIT_DOCUMENTS))
+    except BaseException:
+        if not writer.is_closed:
+            writer.cancel()
+        raise
+    store.write_manifest(generation)
 
 
 # Postings a bulk import's worker processes computed, by document id: (words, normalised text,

@@ -1,6 +1,6 @@
 import pytest
 
-from archive.search.normalise import normalise, normalise_with_positions
+from archive.text.normalise import normalise, normalise_with_positions
 
 
 @pytest.mark.parametrize(

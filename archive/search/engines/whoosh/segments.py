@@ -17,6 +17,12 @@ ones Whoosh writes, read by the ordinary Whoosh reader.
 `write_segments` spreads documents over several processes, each writing its own segment, and
 publishes all the segments in one table of contents (no merge), as Whoosh's MpWriter does with
 `multisegment=True`, but with this writer in each process.
+
+`segment_write_apart` writes a segment without the index's lock, in a scratch directory of its own
+(Whoosh's commit deletes every segment file of the index folder its table of contents does not
+name, and every writer of an index shares and destroys the same temporary folder); the writer that
+holds the lock later adopts it (`FastSegmentWriter.commit_adopting`) by moving its files in and
+naming it in the table of contents: a bulk import's batch holds the lock for that only.
 """
 
 import heapq
@@ -25,8 +31,10 @@ import os
 import pickle
 import queue as queue_module
 from array import array
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
 
+from whoosh.filedb.filestore import FileStorage
 from whoosh.writing import SegmentWriter
 
 TERM_OVERHEAD = 160  # dict entry, key tuple, bytes and two arrays, roughly
@@ -288,6 +296,55 @@ class FastSegmentWriter(SegmentWriter):
             fieldwriter.finish_term()
         if lastfield is not None:
             fieldwriter.finish_field()
+
+    def commit_adopting(self, segment, directory: Path, *, mergetype: Callable) -> None:
+        """Commit this writer's changes (deletions, documents added) with `segment`, written apart
+        in `directory` by segment_write_apart, added last: its files are moved into the index's
+        folder (same file system, so each a rename) before the table of contents names them."""
+        self._check_state()
+        final = mergetype(self, self.segments)
+        if self._added:
+            final.append(self._finalize_segment())
+        else:
+            self._close_segment()
+        for name in segment.list_files(FileStorage(str(directory))):
+            os.replace(Path(directory) / name, Path(self.storage.folder) / name)
+        self._commit_toc([*final, segment])
+        self._finish()
+
+
+def segment_write_apart(directory: Path, schema, documents: Iterable[dict], **options):
+    """Write `documents` as one new segment in an index of its own in `directory` (created empty,
+    outside any lock: nobody else writes there) and return the segment, for commit_adopting; None
+    when there are no documents."""
+    ix = FileStorage(str(directory)).create().create_index(schema)
+    options = {key: value for key, value in options.items() if key != "timeout"}
+    writer = FastSegmentWriter(ix, _lk=False, **options)
+    try:
+        for document in documents:
+            writer.add_document(**document)
+    except BaseException:
+        writer.cancel()
+        raise
+    if not writer._added:
+        writer.cancel()
+        return None
+    segment = writer._finalize_segment()
+    writer._finish()
+    return segment
+
+
+def merge_tiny(limit: int) -> Callable:
+    """A merge policy for commits that must stay short: Whoosh's MERGE_SMALL among the segments of
+    at most `limit` documents (a curator's one-report commits), the larger ones left as they are."""
+    from whoosh.writing import MERGE_SMALL
+
+    def policy(writer, segments):
+        small = [segment for segment in segments if segment.doc_count_all() <= limit]
+        large = [segment for segment in segments if segment.doc_count_all() > limit]
+        return large + MERGE_SMALL(writer, small)
+
+    return policy
 
 
 # --- several processes, one segment each -----------------------------------------------------

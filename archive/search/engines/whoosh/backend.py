@@ -23,12 +23,11 @@ from whoosh.fields import KEYWORD, NUMERIC, Schema
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import EmptyIndexError
 
-from archive.search import store
-from archive.search.analyzers import CharGramField, WordField
-from archive.search.segments import FastSegmentWriter
+from archive.search.engines.whoosh import store
+from archive.search.engines.whoosh.analyzers import CharGramField, WordField
+from archive.search.engines.whoosh.segments import FastSegmentWriter
 
 MULTI_VALUED = {"years", "categories", "initiatives"}
-FACET_FIELDS = ["city", "province", "years", "categories", "initiatives"]
 WRITER_LOCK_TIMEOUT = 30.0
 
 
@@ -149,7 +148,7 @@ class ChineseWhooshSearchBackend(WhooshSearchBackend):
 
     def search(self, query_string, start_offset=0, end_offset=None, facets=None, **kwargs):
         """The user's query text (SearchQuerySet().raw_search(q)) through our engine."""
-        from archive.search import engine
+        from archive.search.engines.whoosh import engine
         from archive.search.queries import parse_query
 
         limit = (end_offset or start_offset + 20) - start_offset
