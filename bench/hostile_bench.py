@@ -1,33 +1,48 @@
 """Hostile load: the worst requests found in issue 12 at 20 concurrent clients, while a reader
 loads the home page and /healthz.
 
-    .venv/bin/python bench/hostile_bench.py [--seconds 30] [--clients 20] [--slow 8] [--modes throttled,open]
+    .venv/bin/python bench/hostile_bench.py [--seconds 30] [--clients 20] [--slow 8]
+        [--fronts direct,nginx] [--addresses distinct] [--old REV]
 
 Builds a throw-away installation as `make serve` does (bench/load_bench.py `Site`: migrate, the
 seed archive, the index, static files), imports two hostile reports through `import_reports`
-(5 MiB on one line, and 90,000 short lines), starts gunicorn with reformsite/gunicorn.conf.py on
-a free loopback port, then for --seconds runs at once:
+(5 MiB on one line, and 90,000 short lines), then for each server and front starts gunicorn with
+reformsite/gunicorn.conf.py on a free loopback port and for --seconds runs at once:
 
 - --clients attackers, each cycling through: the 5 MiB report with ?q=发展, the 90,000-line report
-  with ?q=民生, an OR-heavy query on the search API, and a 60 MiB POST to /search/;
+  with ?q=民生, an OR-heavy query on the search API, the concordance of 改革, the whole dataset as
+  a ZIP export, and a 60 MiB POST to /search/;
 - --slow connections that send half a request's headers and then one header byte every 5 s
   (reopened whenever the server closes one), so they never finish;
-- one reader, alternating GET / and GET /healthz, each with a 10 s timeout.
+- one reader (a process of its own), alternating GET / and GET /healthz, each with a 10 s timeout.
 
-It reports the reader's p50/p99 (the targets: p99 < 1 s, no 5xx, no worker timeouts), the
-attackers' answers by status, 5xx in gunicorn's access log and "WORKER TIMEOUT" in its error log.
+Fronts: `direct` (clients talk to gunicorn) and `nginx` (docs/nginx/reform-archive.conf as shipped,
+with a throw-away certificate, in front of gunicorn with REFORM_BEHIND_PROXY=1: production as
+docs/deployment.md describes it; clients speak HTTPS to nginx). Addresses: `distinct` gives each
+attacker its own loopback address (127.0.1.N; the reader is 127.0.2.1), as twenty clients would
+be; `one` sends every attacker from 127.0.0.1, where the per-address bounds do the work.
 
-Two modes, each on a fresh gunicorn: `throttled` with the production rates (every attacker comes
-from 127.0.0.1, so the throttles answer most of them with 429), and `open` with the rates raised
-out of reach, so that every request reaches the application, as from many addresses at once.
+--old REV also runs the code of that git revision (exported with `git archive` into a temporary
+directory, run with this checkout's .venv) on the same installation in the same run, so old and
+new are measured side by side under the same machine load.
+
+Reports, per run: the reader's p50/p99 and failures (the targets: p99 < 1 s, no 5xx, no worker
+timeouts), the attackers' answers by status, 5xx in gunicorn's access log, "WORKER TIMEOUT" in its
+error log, and the machine's load average at the start and end (other processes share the cores).
 """
 
 import argparse
+import contextlib
 import http.client
+import multiprocessing
 import os
 import random
+import shutil
+import signal
 import socket
+import ssl
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -38,7 +53,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.load_bench import ROOT, Site
+from bench.load_bench import GUNICORN, ROOT, Site, free_port
 
 SEED_DIR = ROOT / "fixtures" / "seeds"
 OR_TERMS = ["发展改革", "民生保障", "改革创新", "体制机制", "营商环境", "深化改革", "社会治理", "公共服务", "城乡一体"]
@@ -46,6 +61,9 @@ OR_QUERY = " OR ".join([*OR_TERMS, "全面推进"])
 BIG_BODY = 60 * 1024 * 1024
 READER_TIMEOUT = 10
 ATTACK_TIMEOUT = 40  # over gunicorn's 30 s: a worker timeout shows as a reset or a 5xx, not as ours
+HOST = "archive.example.org"
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+READER_ADDRESS = "127.0.2.1"
 
 
 def seed_paragraphs() -> list[str]:
@@ -86,33 +104,55 @@ def import_hostile(site: Site, paths: dict[str, Path]) -> dict[str, int]:
     return {"one_line": int(ids[0]), "many_lines": int(ids[1])}
 
 
-def timed_get(site: Site, path: str, timeout: float) -> tuple[str, float]:
+class Front:
+    """Where clients connect: gunicorn itself, or nginx (TLS) in front of it."""
+
+    def __init__(self, port: int, tls: bool):
+        self.port = port
+        self.tls = tls
+        self.context = ssl.create_default_context()
+        self.context.check_hostname = False
+        self.context.verify_mode = ssl.CERT_NONE
+
+    def socket(self, source: str, timeout: float) -> socket.socket:
+        sock = socket.create_connection(("127.0.0.1", self.port), timeout=timeout, source_address=(source, 0))
+        return self.context.wrap_socket(sock) if self.tls else sock
+
+    def connection(self, source: str, timeout: float) -> http.client.HTTPConnection:
+        if self.tls:
+            return http.client.HTTPSConnection(
+                "127.0.0.1", self.port, timeout=timeout, source_address=(source, 0), context=self.context
+            )
+        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout, source_address=(source, 0))
+
+
+def timed_get(front: Front, path: str, timeout: float, source: str) -> tuple[str, float]:
     """('200' | '429' | ... | 'timeout' | 'error'), seconds."""
     started = time.monotonic()
-    connection = http.client.HTTPConnection("127.0.0.1", site.port, timeout=timeout)
+    connection = front.connection(source, timeout)
     try:
-        connection.request("GET", path)
+        connection.request("GET", path, headers={"Host": HOST})
         response = connection.getresponse()
         response.read()
         outcome = str(response.status)
     except TimeoutError:
         outcome = "timeout"
-    except OSError:
+    except (OSError, http.client.HTTPException):
         outcome = "error"
     finally:
         connection.close()
     return outcome, time.monotonic() - started
 
 
-def big_post(site: Site, timeout: float) -> tuple[str, float]:
+def big_post(front: Front, timeout: float, source: str) -> tuple[str, float]:
     """A 60 MiB POST to /search/, sent as fast as the server takes it; its answer, if any."""
     started = time.monotonic()
     chunk = b"q=" + b"x" * (1024 * 1024 - 2)
     try:
-        with socket.create_connection(("127.0.0.1", site.port), timeout=timeout) as sock:
+        with front.socket(source, timeout) as sock:
             sock.sendall(
-                b"POST /search/ HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\n"
-                + f"Content-Length: {BIG_BODY}\r\n\r\n".encode()
+                f"POST /search/ HTTP/1.1\r\nHost: {HOST}\r\n".encode()
+                + f"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {BIG_BODY}\r\n\r\n".encode()
             )
             try:
                 for _ in range(BIG_BODY // len(chunk)):
@@ -128,12 +168,12 @@ def big_post(site: Site, timeout: float) -> tuple[str, float]:
     return outcome, time.monotonic() - started
 
 
-def slow_headers(site: Site, stop: threading.Event, tally: Counter, lock: threading.Lock) -> None:
+def slow_headers(front: Front, source: str, stop: threading.Event, tally: Counter, lock: threading.Lock) -> None:
     """Half a request, then a header byte every 5 s, for as long as the run lasts."""
     while not stop.is_set():
         try:
-            with socket.create_connection(("127.0.0.1", site.port), timeout=10) as sock:
-                sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
+            with front.socket(source, 10) as sock:
+                sock.sendall(f"GET /healthz HTTP/1.1\r\nHost: {HOST}\r\nX-Slow: ".encode())
                 with lock:
                     tally["slow-header connections opened"] += 1
                 while not stop.wait(5):
@@ -144,16 +184,32 @@ def slow_headers(site: Site, stop: threading.Event, tally: Counter, lock: thread
             stop.wait(0.5)
 
 
+def read(front: Front, stop, results) -> None:
+    """The reader: GET / and GET /healthz in turn until told to stop, then its samples."""
+    samples: dict[str, list[tuple[str, float]]] = {"/": [], "/healthz": []}
+    while not stop.is_set():
+        for path in samples:
+            samples[path].append(timed_get(front, path, READER_TIMEOUT, READER_ADDRESS))
+        stop.wait(0.1)
+    results.put(samples)
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))] if ordered else float("nan")
 
 
-def run_mode(site: Site, ids: dict[str, int], *, seconds: int, clients: int, slow: int) -> dict:
+def attacker_address(number: int, addresses: str) -> str:
+    return f"127.0.1.{number + 1}" if addresses == "distinct" else "127.0.0.1"
+
+
+def run_load(front: Front, site: Site, ids: dict[str, int], *, seconds: int, clients: int, slow: int, addresses: str):
     attacks = [
         ("5 MiB one-line report ?q=发展", f"/documents/{ids['one_line']}/?q=" + urllib.parse.quote("发展")),
         ("90,000-line report ?q=民生", f"/documents/{ids['many_lines']}/?q=" + urllib.parse.quote("民生")),
         ("search API, 10 ORs", "/api/search/?q=" + urllib.parse.quote(OR_QUERY)),
+        ("concordance 改革", "/concordance/?q=" + urllib.parse.quote("改革")),
+        ("dataset ZIP export", "/api/export/dataset.zip"),
         ("60 MiB POST /search/", None),
     ]
     stop = threading.Event()
@@ -163,34 +219,46 @@ def run_mode(site: Site, ids: dict[str, int], *, seconds: int, clients: int, slo
     reader: dict[str, list[tuple[str, float]]] = {"/": [], "/healthz": []}
     tally: Counter = Counter()
 
-    def attacker(offset: int):
-        n = offset
+    def attacker(number: int):
+        source = attacker_address(number, addresses)
+        n = number
         while not stop.is_set():
             label, path = attacks[n % len(attacks)]
             n += 1
-            outcome, took = big_post(site, ATTACK_TIMEOUT) if path is None else timed_get(site, path, ATTACK_TIMEOUT)
+            if path is None:
+                outcome, took = big_post(front, ATTACK_TIMEOUT, source)
+            else:
+                outcome, took = timed_get(front, path, ATTACK_TIMEOUT, source)
             with lock:
                 outcomes[label][outcome] += 1
                 durations[label].append(took)
+            if outcome == "429":
+                stop.wait(0.2)  # a client told to come back does not hammer at full speed
 
-    def read():
-        while not stop.is_set():
-            for path in ("/", "/healthz"):
-                outcome, took = timed_get(site, path, READER_TIMEOUT)
-                with lock:
-                    reader[path].append((outcome, took))
-            stop.wait(0.1)
+    # The reader runs in a process of its own: in this one it would wait for the GIL behind the
+    # attackers' threads, and that wait would count as the server's.
+    reader_stop = multiprocessing.Event()
+    reader_results = multiprocessing.Queue()
+    reader_process = multiprocessing.get_context("fork").Process(target=read, args=(front, reader_stop, reader_results))
 
-    threads = [threading.Thread(target=slow_headers, args=(site, stop, tally, lock)) for _ in range(slow)]
+    threads = [
+        threading.Thread(target=slow_headers, args=(front, attacker_address(n, addresses), stop, tally, lock))
+        for n in range(slow)
+    ]
     threads += [threading.Thread(target=attacker, args=(n,)) for n in range(clients)]
-    threads.append(threading.Thread(target=read))
     errors_before = site.server_errors()
     log = site.var / "error.log"
     timeouts_before = log.read_text(errors="replace").count("WORKER TIMEOUT") if log.exists() else 0
+    load_before = os.getloadavg()[0]
     for thread in threads:
         thread.start()
+    reader_process.start()
     time.sleep(seconds)
     stop.set()
+    reader_stop.set()
+    load_after = os.getloadavg()[0]
+    reader.update(reader_results.get(timeout=READER_TIMEOUT * 3))
+    reader_process.join()
     for thread in threads:
         thread.join(timeout=ATTACK_TIMEOUT + 10)
     time.sleep(1)  # the access log is written after each response
@@ -200,20 +268,108 @@ def run_mode(site: Site, ids: dict[str, int], *, seconds: int, clients: int, slo
         "durations": durations,
         "reader": reader,
         "tally": tally,
+        "load": (load_before, load_after),
         "server_5xx": site.server_errors() - errors_before,
         "worker_timeouts": (log.read_text(errors="replace").count("WORKER TIMEOUT") if log.exists() else 0)
         - timeouts_before,
     }
 
 
-def print_report(mode: str, result: dict, *, seconds: int, clients: int, slow: int, workers: int) -> bool:
-    print(f"\n### {mode}: {clients} attackers + {slow} slow-header connections for {seconds} s, {workers} workers\n")
+def start_gunicorn(site: Site, code: Path, env: dict[str, str], timeout: float = 90) -> None:
+    site.server = subprocess.Popen(
+        [str(GUNICORN), "-c", "reformsite/gunicorn.conf.py"],
+        cwd=code,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + timeout
+    while True:
+        if site.server.poll() is not None:
+            sys.exit(f"gunicorn exited with {site.server.returncode}; see {site.var / 'error.log'}")
+        with contextlib.suppress(OSError):
+            if site.get("/healthz")[0] in {200, 503}:
+                return
+        if time.monotonic() > deadline:
+            sys.exit("gunicorn did not answer in time")
+        time.sleep(0.2)
+
+
+def start_nginx(code: Path, upstream_port: int, work: Path) -> tuple[subprocess.Popen, int]:
+    """That code's docs/nginx/reform-archive.conf, with a throw-away certificate and free ports."""
+    work.mkdir(parents=True, exist_ok=True)
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
+         "-keyout", str(work / "key.pem"), "-out", str(work / "cert.pem")],
+        check=True, capture_output=True, timeout=60,
+    )  # fmt: skip
+    http_port, https_port = free_port(), free_port()
+    conf = (code / "docs" / "nginx" / "reform-archive.conf").read_text(encoding="utf-8")
+    for old, new in [
+        ("server 127.0.0.1:8000;", f"server 127.0.0.1:{upstream_port};"),
+        ("listen 80;", f"listen 127.0.0.1:{http_port};"),
+        ("listen 443 ssl;", f"listen 127.0.0.1:{https_port} ssl;"),
+        ("/etc/letsencrypt/live/archive.example.org/fullchain.pem", str(work / "cert.pem")),
+        ("/etc/letsencrypt/live/archive.example.org/privkey.pem", str(work / "key.pem")),
+    ]:
+        conf = conf.replace(old, new)
+    conf = "\n".join(line for line in conf.splitlines() if "listen [::]" not in line)
+    (work / "site.conf").write_text(conf, encoding="utf-8")
+    (work / "nginx.conf").write_text(
+        f"daemon off;\n{'user root;' if os.geteuid() == 0 else ''}\nworker_processes auto;\n"
+        f"pid {work}/nginx.pid;\nerror_log {work}/error.log;\nevents {{ worker_connections 1024; }}\n"
+        f"http {{\n access_log off;\n client_body_temp_path {work}/body;\n proxy_temp_path {work}/proxy;\n"
+        f" include {work}/site.conf;\n}}\n",
+        encoding="utf-8",
+    )
+    server = subprocess.Popen(
+        [NGINX, "-p", str(work), "-c", str(work / "nginx.conf")], stderr=subprocess.DEVNULL, start_new_session=True
+    )
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", https_port), timeout=1).close()
+            return server, https_port
+        except OSError:
+            if server.poll() is not None or time.monotonic() > deadline:
+                sys.exit(f"nginx did not start; see {work / 'error.log'}")
+            time.sleep(0.1)
+
+
+def export_revision(revision: str, folder: Path) -> Path:
+    """The code of a git revision in `folder`, sharing this checkout's .venv."""
+    folder.mkdir(parents=True)
+    archive = subprocess.run(["git", "archive", revision], cwd=ROOT, capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive, check=True)
+    (folder / ".venv").symlink_to(ROOT / ".venv")
+    return folder
+
+
+def summarise(result: dict) -> dict:
+    every = [sample for samples in result["reader"].values() for sample in samples]
+    times = {path: [took for _o, took in samples] for path, samples in result["reader"].items()}
+    answered = Counter()
+    for label, _path in result["attacks"]:
+        answered.update(result["outcomes"][label])
+    return {
+        "home": (statistics.median(times["/"]), percentile(times["/"], 0.99)) if times["/"] else (None, None),
+        "healthz": (statistics.median(times["/healthz"]), percentile(times["/healthz"], 0.99))
+        if times["/healthz"]
+        else (None, None),
+        "p99": percentile([took for _o, took in every], 0.99),
+        "reader_requests": len(every),
+        "reader_failed": sum(1 for outcome, _took in every if outcome != "200"),
+        "answers": answered,
+    }
+
+
+def print_details(title: str, result: dict) -> None:
+    print(f"\n### {title}\n")
     print("| reader | requests | p50 ms | p99 ms | max ms | not 200 | timeouts (10 s) |")
     print("|---|---:|---:|---:|---:|---:|---:|")
-    every = []
     for path, samples in result["reader"].items():
-        times = [took * 1000 for _outcome, took in samples]
-        every += samples
+        times = [took * 1000 for _outcome, took in samples] or [float("nan")]
         bad = sum(1 for outcome, _took in samples if outcome != "200")
         timeouts = sum(1 for outcome, _took in samples if outcome == "timeout")
         print(
@@ -224,27 +380,17 @@ def print_report(mode: str, result: dict, *, seconds: int, clients: int, slow: i
     print("|---|---:|---|---:|---:|")
     for label, _path in result["attacks"]:
         answers = ", ".join(f"{status}: {count}" for status, count in sorted(result["outcomes"][label].items()))
-        took = result["durations"][label]
+        took = result["durations"][label] or [float("nan")]
         print(
             f"| {label} | {sum(result['outcomes'][label].values())} | {answers} | "
-            f"{statistics.median(took) if took else float('nan'):.2f} | {max(took) if took else float('nan'):.2f} |"
+            f"{statistics.median(took):.2f} | {max(took):.2f} |"
         )
     for name, count in sorted(result["tally"].items()):
-        print(f"\n{name}: {count}", end="")
-    all_times = [took for _outcome, took in every]
-    reader_p99 = percentile(all_times, 0.99)
-    reader_bad = sum(1 for outcome, _took in every if outcome != "200")
-    total_5xx = result["server_5xx"]
-    answered_429 = sum(result["outcomes"][label]["429"] for label, _path in result["attacks"])
-    timeouts = result["worker_timeouts"]
-    print(f"\n\n5xx in gunicorn's access log: {total_5xx}; WORKER TIMEOUT in its error log: {timeouts}")
-    print(f"429 answers to attackers: {answered_429}")
-    met = reader_p99 < 1.0 and total_5xx == 0 and result["worker_timeouts"] == 0 and reader_bad == 0
+        print(f"{name}: {count}")
     print(
-        f"reader p99 over both URLs: {reader_p99 * 1000:.0f} ms, not-200 {reader_bad} -> "
-        f"targets (p99 < 1 s, no 5xx, no worker timeouts) {'met' if met else 'NOT met'}"
+        f"5xx in gunicorn's access log: {result['server_5xx']}; WORKER TIMEOUT: {result['worker_timeouts']}; "
+        f"load average {result['load'][0]:.1f} -> {result['load'][1]:.1f}"
     )
-    return met
 
 
 def main():
@@ -252,38 +398,89 @@ def main():
     parser.add_argument("--seconds", type=int, default=30)
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--slow", type=int, default=8, help="slow-header connections held open")
-    parser.add_argument("--modes", default="throttled,open")
+    parser.add_argument("--fronts", default="direct,nginx")
+    parser.add_argument("--addresses", default="distinct", help="distinct, one, or both: distinct,one")
+    parser.add_argument("--old", help="also run this git revision's code (e.g. main before a change)")
     parser.add_argument("--keep", action="store_true", help="keep the throw-away var directory")
     args = parser.parse_args()
-    modes = [mode.strip() for mode in args.modes.split(",") if mode.strip()]
+    fronts = [front.strip() for front in args.fronts.split(",") if front.strip()]
+    address_modes = [mode.strip() for mode in args.addresses.split(",") if mode.strip()]
 
     with Site(keep=args.keep, prefix="reform-hostile-bench-") as site, tempfile.TemporaryDirectory() as folder:
         started = time.monotonic()
+        codes = {"new": ROOT}
+        if args.old:
+            codes = {f"old ({args.old})": export_revision(args.old, Path(folder) / "old"), **codes}
         site.set_up()
         ids = import_hostile(site, hostile_reports(Path(folder)))
         print(f"installation with the seeds and two hostile reports ready in {time.monotonic() - started:.0f} s")
+        rows = []
         all_met = True
-        for mode in modes:
-            if mode == "open":
-                for scope in ("ANON", "SEARCH", "DOCUMENT", "EXPORT", "CONCORDANCE"):
-                    site.env[f"REFORM_THROTTLE_{scope}"] = "1000000/min"
-            else:
-                for scope in ("ANON", "SEARCH", "DOCUMENT", "EXPORT", "CONCORDANCE"):
-                    site.env.pop(f"REFORM_THROTTLE_{scope}", None)
-            # Each mode on a fresh gunicorn and with fresh throttle counters.
-            for entry in (site.var / "cache").glob("*"):
-                entry.unlink()
-            site.start()
-            for _ in range(10):
-                site.get("/")
-                site.get("/healthz")
-            workers = len(site.workers())
-            result = run_mode(site, ids, seconds=args.seconds, clients=args.clients, slow=args.slow)
-            site.stop()
-            all_met &= print_report(
-                mode, result, seconds=args.seconds, clients=args.clients, slow=args.slow, workers=workers
+        for name, code in codes.items():
+            for front_name in fronts:
+                for addresses in address_modes:
+                    env = dict(site.env)
+                    env["DJANGO_ALLOWED_HOSTS"] = f"127.0.0.1,localhost,{HOST}"
+                    if front_name == "nginx":
+                        env["REFORM_BEHIND_PROXY"] = "1"
+                    for entry in (site.var / "cache").glob("*"):  # fresh throttle counters
+                        entry.unlink()
+                    start_gunicorn(site, code, env)
+                    nginx = None
+                    try:
+                        for _ in range(10):
+                            site.get("/")
+                            site.get("/healthz")
+                        workers = len(site.workers())
+                        if front_name == "nginx":
+                            nginx, port = start_nginx(code, site.port, Path(folder) / f"nginx-{len(rows)}")
+                            front = Front(port, tls=True)
+                        else:
+                            front = Front(site.port, tls=False)
+                        result = run_load(
+                            front, site, ids, seconds=args.seconds, clients=args.clients, slow=args.slow,
+                            addresses=addresses,
+                        )  # fmt: skip
+                    finally:
+                        if nginx is not None:
+                            nginx.send_signal(signal.SIGQUIT)
+                            nginx.wait(timeout=20)
+                        site.stop()
+                    title = f"{name}, {front_name}, attackers from {addresses} addresses, {workers} workers"
+                    print_details(title, result)
+                    summary = summarise(result)
+                    met = (
+                        summary["p99"] < 1.0
+                        and summary["reader_failed"] == 0
+                        and result["server_5xx"] == 0
+                        and result["worker_timeouts"] == 0
+                    )
+                    all_met &= met or name != "new"
+                    rows.append((name, front_name, addresses, summary, result, met))
+                    sys.stdout.flush()
+
+        print(
+            f"\n## Summary: {args.clients} attackers + {args.slow} slow-header connections for {args.seconds} s, "
+            f"{os.cpu_count()} cores shared by the clients and the servers\n"
+        )
+        print(
+            "| code | front | attackers | reader `/` p50 / p99 ms | `/healthz` p50 / p99 ms | reader failed | "
+            "5xx | worker timeouts | attackers' answers | load avg | targets |"
+        )
+        print("|---|---|---|---:|---:|---:|---:|---:|---|---|---|")
+        for name, front_name, addresses, summary, result, met in rows:
+            home, health = summary["home"], summary["healthz"]
+
+            def ms(pair):
+                return "—" if pair[0] is None else f"{pair[0] * 1000:.0f} / {pair[1] * 1000:.0f}"
+
+            answers = ", ".join(f"{status}: {count}" for status, count in sorted(summary["answers"].items()))
+            print(
+                f"| {name} | {front_name} | {addresses} | {ms(home)} | {ms(health)} | "
+                f"{summary['reader_failed']} of {summary['reader_requests']} | {result['server_5xx']} | "
+                f"{result['worker_timeouts']} | {answers} | {result['load'][0]:.1f}–{result['load'][1]:.1f} | "
+                f"{'met' if met else 'NOT met'} |"
             )
-        print(f"\n{os.cpu_count()} cores shared by the clients and the server; loopback.")
         sys.exit(0 if all_met else 1)
 
 

@@ -9,14 +9,19 @@ wsgi_app = "reformsite.wsgi:application"
 # set here, before the app loads, so the master and every worker inherit it.
 os.umask(0o077)
 
-# Threaded workers (gthread): a connection waits in the worker's poller, not in a thread, until it
-# sends something, and a client slow to send its headers holds one thread, not the whole worker
-# (with sync workers, six such clients stalled every page, /healthz included). Each worker runs
+# Threaded workers (gthread): a new connection waits for its first bytes before it takes a thread,
+# and a client slow to send the rest of its headers holds one thread, not the whole worker (with
+# sync workers, six such clients stalled every page, /healthz included). Each worker runs
 # REFORM_THREADS requests at once; the search index is read by one thread at a time
 # (archive/search/engine.py). Slow clients are still best met by the buffering proxy in front
 # (docs/nginx/reform-archive.conf), which is part of a production deployment.
 worker_class = "gthread"
-threads = int(os.environ.get("REFORM_THREADS", "4"))
+# A worker queues what it accepted until one of its own threads is free, whatever its neighbours
+# are doing. At most REFORM_EXPENSIVE_MAX expensive requests run on the whole machine
+# (archive/middleware.py), so even if all of them land in one worker, two threads there are left
+# for the home page, /healthz and the other cheap pages.
+EXPENSIVE_MAX = int(os.environ.get("REFORM_EXPENSIVE_MAX") or 2 * multiprocessing.cpu_count())
+threads = max(int(os.environ.get("REFORM_THREADS") or 8), EXPENSIVE_MAX + 2)
 
 # Workers: 2 x cores + 1, but no more than memory allows. A worker grows to
 # ~250 MiB (Django, the jieba dictionary it shares with the master until written to, the Whoosh

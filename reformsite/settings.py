@@ -92,6 +92,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After the user and the language are known: expensive requests past their bound get 429.
+    "archive.middleware.ExpensiveRequestLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into the lockout response.
@@ -298,6 +300,17 @@ THROTTLE_RATES = {
     "export": os.environ.get("REFORM_THROTTLE_EXPORT", "20/hour"),
 }
 
+# At most EXPENSIVE_PER_CLIENT expensive requests (a report's page, searches, concordance, trends,
+# exports: archive/middleware.py) in flight per client address, and EXPENSIVE_MAX over all workers
+# of this machine; past either, 429 at once (archive/throttling.py). The per-minute rates above do
+# not stop a few slow requests running at the same time. EXPENSIVE_MAX stays below gunicorn's
+# threads per worker (reformsite/gunicorn.conf.py), so every worker keeps threads for cheap pages.
+EXPENSIVE_PER_CLIENT = env_int("REFORM_EXPENSIVE_PER_CLIENT", 2)
+EXPENSIVE_MAX = env_int("REFORM_EXPENSIVE_MAX", 2 * (os.cpu_count() or 1))
+EXPENSIVE_RETRY_AFTER = env_int("REFORM_EXPENSIVE_RETRY_AFTER", 5)
+# The slots are lock files, released by the kernel if a worker dies holding one: local disk only.
+SLOTS_DIR = Path(os.environ.get("REFORM_SLOTS_DIR", VAR_DIR / "slots"))
+
 # The throttles' counters must be shared by every gunicorn worker (a per-process LocMem cache
 # would multiply each limit by the number of workers): files under VAR_DIR by default, Redis
 # when several machines serve the site (REFORM_REDIS_URL, needs the redis package).
@@ -343,19 +356,24 @@ if BEHIND_PROXY:
 CSRF_TRUSTED_ORIGINS = env_list("REFORM_CSRF_TRUSTED_ORIGINS", "")
 
 
-# Admin login rate limiting (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one
-# username from one address, that pair is refused for the cool-off, even with the right password.
-# `manage.py axes_reset_username <name>` (or axes_reset) unlocks early; see docs/deployment.md.
+# Proxies whose X-Forwarded-For is believed (gunicorn's FORWARDED_ALLOW_IPS by default): a request
+# reaching gunicorn from anywhere else is counted under its own address, whatever it claims.
+TRUSTED_PROXIES = set(env_list("REFORM_TRUSTED_PROXIES", os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")))
+
+
 def client_address(request) -> str | None:
-    """The client's address for axes: behind the proxy, the last X-Forwarded-For entry, which the
-    proxy appended itself (the ones before it are whatever the client sent)."""
-    if BEHIND_PROXY:
+    """The client's address for axes and the throttles: behind the proxy, the last X-Forwarded-For
+    entry, which the proxy appended itself (the ones before it are whatever the client sent)."""
+    if BEHIND_PROXY and ("*" in TRUSTED_PROXIES or request.META.get("REMOTE_ADDR") in TRUSTED_PROXIES):
         forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
         if forwarded[-1]:
             return forwarded[-1]
     return request.META.get("REMOTE_ADDR")
 
 
+# Admin login rate limiting (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one
+# username from one address, that pair is refused for the cool-off, even with the right password.
+# `manage.py axes_reset_username <name>` (or axes_reset) unlocks early; see docs/deployment.md.
 LOGIN_FAILURE_LIMIT = env_int("REFORM_LOGIN_FAILURE_LIMIT", 5)
 # Password spraying (a few guesses at many usernames) never trips the per-username limit: one
 # address is also locked out after this many failures across all usernames.

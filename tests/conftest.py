@@ -56,6 +56,13 @@ def _own_cache(settings):
 
 
 @pytest.fixture(autouse=True)
+def _own_slots(settings, tmp_path_factory):
+    """The lock files bounding expensive requests in flight (archive/throttling.py) are each test's
+    own, never var/'s, which a served site may be holding."""
+    settings.SLOTS_DIR = tmp_path_factory.mktemp("slots")
+
+
+@pytest.fixture(autouse=True)
 def _no_shared_search_index(settings, tmp_path_factory):
     """No test reads or writes the developer's index in var/: tests that want an index build one
     (`search_dir`, `indexed`); the others see none."""

@@ -1,6 +1,6 @@
 """docs/nginx/reform-archive.conf, run as shipped (with a throw-away certificate and free ports, in
 front of a stub upstream): it passes requests on with the client's address, refuses bodies over its
-limits and answers 429 past its rates."""
+limits, answers 429 past its rates and bounds each address's expensive requests in flight."""
 
 import http.client
 import http.server
@@ -34,9 +34,16 @@ def free_port() -> int:
 
 
 class Echo(http.server.BaseHTTPRequestHandler):
-    """The upstream: says what request reached it."""
+    """The upstream: says what request reached it. A request with "hold" in its address is held
+    (as a slow report page would be) until `gate` opens; `arrived` counts those that reached it."""
+
+    arrived = threading.Semaphore(0)
+    gate = threading.Event()
 
     def _answer(self):
+        if "hold" in self.path:
+            Echo.arrived.release()
+            Echo.gate.wait(timeout=30)
         length = int(self.headers.get("Content-Length") or 0)
         body = json.dumps(
             {
@@ -161,3 +168,36 @@ def test_searching_faster_than_the_rate_is_answered_429(proxy):
     assert statuses.count(429) >= 10, statuses  # a burst of 10 at 2 a second
     # Other pages have their own, higher rate.
     assert request(proxy, "GET", "/cities/", connection=connection)[0] == 200
+
+
+def test_an_address_has_at_most_two_expensive_requests_in_flight(proxy):
+    """Two report pages held by the application: the third expensive request from that address is
+    answered 429 with Retry-After at once, cheap pages and /healthz still pass."""
+    Echo.gate.clear()
+    answers = []
+    held = [
+        threading.Thread(target=lambda path=path: answers.append(request(proxy, "GET", path)[0]))
+        for path in ("/documents/1/?q=hold", "/en/documents/2/?hold")
+    ]
+    for thread in held:
+        thread.start()
+    try:
+        for _ in held:
+            assert Echo.arrived.acquire(timeout=10)
+        connection = connect(proxy)
+        connection.request("GET", "/documents/3/", headers={"Host": "archive.example.org"})
+        refused = connection.getresponse()
+        body = refused.read().decode()
+        connection.close()
+        assert refused.status == 429 and refused.getheader("Retry-After") == "5"
+        assert "请求过多" in body and "Too many requests" in body
+        assert request(proxy, "GET", "/api/export/dataset.zip")[0] == 429
+        assert request(proxy, "GET", "/cities/")[0] == 200
+        assert request(proxy, "GET", "/search/")[0] == 200  # the bare search form is cheap
+        assert request(proxy, "GET", "/healthz")[0] == 200
+    finally:
+        Echo.gate.set()
+        for thread in held:
+            thread.join(timeout=30)
+    assert answers == [200, 200]
+    assert request(proxy, "GET", "/documents/3/")[0] == 200

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 
 from reformsite import settings as settings_module
@@ -199,6 +200,33 @@ def test_gunicorn_configuration(tmp_path):
     assert int(config["max_requests"]) > 0 and int(config["max_requests_jitter"]) > 0
     assert "%(M)s" in config["access_log_format"]
     assert config["forwarded_allow_ips"] == "['127.0.0.1', '::1']"
+
+
+@pytest.mark.parametrize("bound", ["4", "12"])
+def test_every_worker_keeps_threads_for_cheap_pages_whatever_the_expensive_bound(tmp_path, bound):
+    """All REFORM_EXPENSIVE_MAX expensive requests in one worker still leave it two threads."""
+    result = subprocess.run(
+        [sys.executable, "-m", "gunicorn", "-c", "reformsite/gunicorn.conf.py", "--print-config"],
+        cwd=ROOT,
+        env={**clean_environment(tmp_path), "REFORM_EXPENSIVE_MAX": bound, "REFORM_THREADS": "4"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    threads = next(line for line in result.stdout.splitlines() if line.startswith("threads "))
+    assert int(threads.split(" = ")[1]) >= int(bound) + 2
+    bounds = settings_under(tmp_path, ["EXPENSIVE_MAX", "EXPENSIVE_PER_CLIENT"], REFORM_EXPENSIVE_MAX=bound)
+    assert bounds["EXPENSIVE_MAX"] == int(bound) and bounds["EXPENSIVE_PER_CLIENT"] >= 1
+
+
+def test_forwarded_addresses_are_believed_only_from_the_trusted_proxy(monkeypatch, rf):
+    """A client reaching gunicorn past the proxy cannot pick the address it is counted under."""
+    monkeypatch.setattr(settings_module, "BEHIND_PROXY", True)
+    direct = rf.get("/", HTTP_X_FORWARDED_FOR="203.0.113.5", REMOTE_ADDR="198.51.100.20")
+    assert settings_module.client_address(direct) == "198.51.100.20"
+    monkeypatch.setattr(settings_module, "TRUSTED_PROXIES", {"198.51.100.20"})
+    assert settings_module.client_address(direct) == "203.0.113.5"
 
 
 def test_login_rate_limiting_counts_the_client_address_the_proxy_saw(monkeypatch, rf):

@@ -870,7 +870,8 @@ def candidate_score(normalised: str, signal: str, occurrences: int = 1, written:
     A function of the stored term (`written`, as in the body), its signal and its count, so the review screen
     ranks the same way."""
     score = _SIGNAL_STRENGTH.get(signal, 1.5)
-    if signal not in {"quoted", "document", "plus"} and any(ch in _QUOTE_CHARS for ch in written):
+    quoted_inside = signal not in {"quoted", "document", "plus"} and any(ch in _QUOTE_CHARS for ch in written)
+    if quoted_inside:
         score += 1.0
     if signal == "行动" and "改革" in normalised:
         score += 1.5  # 国有企业改革三年行动: a named reform's own campaign
@@ -892,7 +893,12 @@ def candidate_score(normalised: str, signal: str, occurrences: int = 1, written:
         return score  # a document's title is long by nature
     if length <= 2:
         score -= 1.5
-    elif signal in _WEAK_HEADS and length <= 4 and any(normalised.endswith(h) for h in _WEAK_HEADS[signal]):
+    elif (
+        signal in _WEAK_HEADS
+        and length <= 4
+        and not quoted_inside  # “创谷”计划: the quotation says which one it is
+        and any(normalised.endswith(h) for h in _WEAK_HEADS[signal])
+    ):
         score -= 1.0  # one word before a common head (招商机制, 投资计划) says little about which reform it is
     elif length > 18:
         score -= 1.5

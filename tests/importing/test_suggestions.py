@@ -403,6 +403,7 @@ def test_likely_reforms_rank_first():
     assert candidate_score("国企改革深化提升行动", "行动") > candidate_score("提振消费专项行动", "行动")
     # One word before a common head says little: 招商机制 ranks below a mechanism the text names in full.
     assert candidate_score("运转经费保障机制", "机制") > candidate_score("招商机制", "机制")
+    assert candidate_score("创谷计划", "计划", 1, "“创谷”计划") > candidate_score("青年人才培养计划", "计划")
     # Goals counted out (三个高地) are slogans: a numbered service reform outranks them.
     assert candidate_score("一件事一次办", "一X一X") > candidate_score("三个高地", "一X一X")
     body = "推行“三个高地”。推进农村集体产权制度改革。深化农村集体产权制度改革。"
