@@ -429,3 +429,16 @@ def test_a_term_naming_a_reform_already_shown_takes_no_place():
         "甲乙改革试点",
         "丙丁示范区",
     ]
+
+
+def test_the_part_of_speech_table_loads_only_when_a_report_is_tagged():
+    """jieba.posseg's table costs seconds and tens of MB in every process that imports it (each
+    gunicorn worker, each import reader): importing this module must not load it."""
+    import subprocess
+    import sys
+
+    code = "import sys, archive.importing.suggestions as s; a = 'jieba.posseg' in sys.modules; s._tagger(); "
+    code += "print(a, 'jieba.posseg' in sys.modules)"
+    root = Path(__file__).resolve().parents[2]
+    output = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True)
+    assert output.stdout.split() == ["False", "True"]

@@ -132,3 +132,31 @@ def test_the_notices_reach_the_search_api(client, indexed, monkeypatch):
     monkeypatch.setattr(engine, "MAX_CONFIRMATIONS", 1)
     data = client.get("/api/search/", {"q": "全面深化"}).json()
     assert data["count"] <= 1 and any("1" in notice for notice in data["notices"])
+
+
+def test_the_posting_caches_keep_within_their_byte_budget():
+    """A common term's array holds every document: the caches are bounded in bytes, not only in
+    entries, so a worker's memory does not grow with the archive (1 GB a worker at 100,000)."""
+    import numpy as np
+
+    calls = []
+
+    def postings(term):
+        calls.append(term)
+        return np.zeros(100 if term != "huge" else 1000, dtype=np.int32)  # 400 or 4,000 bytes
+
+    cache = engine.ArrayCache(postings, entries=100, max_bytes=1000)
+    for term in ("a", "b", "a"):
+        cache(term)
+    assert calls == ["a", "b"] and cache.bytes == 800
+    cache("c")  # over 1,000 bytes: the least recently used ("b") goes
+    assert list(cache.kept) == [("a",), ("c",)] and cache.bytes == 800
+    assert len(cache("huge")) == 1000 and ("huge",) not in cache.kept and cache.bytes == 800
+    cache("b")
+    assert calls == ["a", "b", "c", "huge", "b"]
+
+
+def test_the_word_posting_cache_counts_both_arrays(indexed):
+    snap = engine.snapshot()
+    ids, weights = snap.word_postings("改革")
+    assert len(ids) and snap.word_postings.bytes == ids.nbytes + weights.nbytes

@@ -43,10 +43,17 @@ BM25_B = 0.75
 DOCNUM = np.int32
 EMPTY = np.empty(0, dtype=DOCNUM)
 # Cached posting arrays per process; a common term's array holds every document (4 bytes each),
-# so these bound the worst case at about (1024 + 512 × 3) × 4 bytes × documents.
+# so counts alone would allow (1024 + 512 × 3) × 4 bytes × documents: 1 GB a worker at 100,000
+# reports. The byte budgets bound them whatever the archive's size (at 10,000 reports they hold
+# ~800 of the commonest grams, at 100,000 the ~80 most recently used).
 CHAR_POSTINGS_CACHED = 1024
 WORD_POSTINGS_CACHED = 512
-OCCURRENCES_CACHED = 64  # concordance counts: 4 bytes per document each
+CHAR_POSTINGS_CACHE_BYTES = 32 * 2**20
+WORD_POSTINGS_CACHE_BYTES = 16 * 2**20
+# Concordance counts: 4 bytes per document for each term remembered (64 terms at 10,000 reports,
+# 20 at 100,000).
+OCCURRENCES_CACHED = 64
+OCCURRENCES_CACHE_BYTES = 8 * 2**20
 # The cost of one query, bounded whatever was typed (queries.py bounds what is parsed; aliases can
 # add terms after that; base.MAX_QUERY_TERMS bounds the terms evaluated). Confirming a candidate
 # reads its whole stored text, so both the number of candidates and the bytes read are limited;
@@ -77,6 +84,36 @@ class Budget:
     exhausted: bool = False
 
 
+class ArrayCache:
+    """`function`'s results (numpy arrays, or tuples of them) for its last arguments, least recently
+    used first out, within `entries` results and `max_bytes` of arrays (a result larger than that
+    is returned, not kept)."""
+
+    def __init__(self, function, *, entries: int, max_bytes: int):
+        self.function, self.entries, self.max_bytes = function, entries, max_bytes
+        self.kept: collections.OrderedDict = collections.OrderedDict()
+        self.bytes = 0
+        self._lock = threading.Lock()
+
+    def __call__(self, *key):
+        with self._lock:
+            if key in self.kept:
+                self.kept.move_to_end(key)
+                return self.kept[key]
+        value = self.function(*key)
+        size = sum(array.nbytes for array in (value if isinstance(value, tuple) else (value,)))
+        if size > self.max_bytes:
+            return value
+        with self._lock:
+            if key not in self.kept:
+                self.kept[key] = value
+                self.bytes += size
+            while len(self.kept) > self.entries or self.bytes > self.max_bytes:
+                _key, dropped = self.kept.popitem(last=False)
+                self.bytes -= sum(array.nbytes for array in (dropped if isinstance(dropped, tuple) else (dropped,)))
+        return value
+
+
 class Snapshot:
     """One open reader of one index generation, with its caches."""
 
@@ -100,8 +137,10 @@ class Snapshot:
         self._word_lengths = None
         self._lock = threading.Lock()
         self._occurrences: collections.OrderedDict[str, np.ndarray] = collections.OrderedDict()
-        self.postings = functools.lru_cache(maxsize=CHAR_POSTINGS_CACHED)(self._postings)
-        self.word_postings = functools.lru_cache(maxsize=WORD_POSTINGS_CACHED)(self._word_postings)
+        self.postings = ArrayCache(self._postings, entries=CHAR_POSTINGS_CACHED, max_bytes=CHAR_POSTINGS_CACHE_BYTES)
+        self.word_postings = ArrayCache(
+            self._word_postings, entries=WORD_POSTINGS_CACHED, max_bytes=WORD_POSTINGS_CACHE_BYTES
+        )
 
     def _column_array(self, name) -> np.ndarray:
         if not self.doc_limit or not self.reader.has_column(name):
@@ -214,7 +253,8 @@ class Snapshot:
             if known is None:
                 known = np.full(self.doc_limit, -1, dtype=np.int32)
             self._occurrences[key] = known
-            while len(self._occurrences) > OCCURRENCES_CACHED:
+            most = max(1, min(OCCURRENCES_CACHED, OCCURRENCES_CACHE_BYTES // max(known.nbytes, 1)))
+            while len(self._occurrences) > most:
                 self._occurrences.popitem(last=False)
         for docnum in docnums[known[docnums] < 0].tolist():
             known[docnum] = count(self._texts[docnum])
