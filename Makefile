@@ -4,6 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 export PORT
+# `SEARCH_URL=http://127.0.0.1:9200 make serve` searches on that OpenSearch cluster (docs/opensearch.md).
+ifdef SEARCH_URL
+export REFORM_SEARCH_URL := $(SEARCH_URL)
+endif
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: serve test lint format setup data migrations-check browser-deps postgres-deps server-deps messages backup restore clean \

@@ -20,7 +20,9 @@ ROOT = Path(__file__).resolve().parent.parent
 # Pages, API, comparison and the write services: most of the ORM the site uses. Set
 # REFORM_POSTGRES_SUITE="tests --ignore=tests/browser" to run (nearly) everything on PostgreSQL.
 SUITE = os.environ.get(
-    "REFORM_POSTGRES_SUITE", "tests/test_services.py tests/test_pages.py tests/test_api.py tests/test_compare.py"
+    "REFORM_POSTGRES_SUITE",
+    "tests/test_services.py tests/test_pages.py tests/test_api.py tests/test_compare.py "
+    "tests/search/test_opensearch_lock.py",
 ).split()
 DATABASE = "reform"
 # UTF-8 with C collation: text sorts by code point, as it does in SQLite.

@@ -31,6 +31,8 @@ _WILDCARDS = re.compile(r"[*?＊？]")
 class Term:
     text: str  # normalised
     title: bool = False  # title:A, looked for in titles only
+    # Added by alias expansion, not typed: reports found only through aliases rank after the rest.
+    alias: bool = field(default=False, compare=False)
 
     @property
     def words(self) -> list[str]:

@@ -261,7 +261,7 @@ def _add_aliases(query: ParsedQuery) -> None:
         for term in list(clause):
             added = [n for n in groups.get(term.text, []) if normalise(n) not in present]
             for name in added:
-                clause.append(Term(normalise(name)))
+                clause.append(Term(normalise(name), alias=True))
                 present.add(normalise(name))
             if added:
                 notice = _("“%(term)s”是改革举措的名称之一，也检索了：%(names)s")

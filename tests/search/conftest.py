@@ -3,6 +3,7 @@ Here: the OpenSearch cluster of this test run."""
 
 import os
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -37,3 +38,23 @@ def opensearch_url():
             tail = log.read_text(errors="replace")[-3000:] if log.exists() else "(no log)"
             pytest.fail(f"the OpenSearch cluster at {url} is not green after {CLUSTER_WAIT_SECONDS} s:\n{tail}")
         time.sleep(2)
+
+
+@pytest.fixture(params=["whoosh", "opensearch"])
+def engine_name(request, settings):
+    """Runs a test on each engine: Whoosh in its own directory, OpenSearch in indices of its own."""
+    if request.param == "whoosh":
+        yield "whoosh"
+        return
+    from archive.search.engines import current
+
+    settings.SEARCH_URL = request.getfixturevalue("opensearch_url")
+    settings.SEARCH_INDEX_PREFIX = f"test-{uuid.uuid4().hex[:12]}-"
+    yield "opensearch"
+    current().drop()
+
+
+@pytest.fixture
+def indexed_on(engine_name, indexed):
+    """The seed archive indexed on one engine, then the other."""
+    return engine_name

@@ -8,7 +8,7 @@ from archive.models import City, Document
 from archive.search.engines.whoosh.indexing import index_rebuild
 
 
-def test_search_page_shows_results_snippets_facets_and_timing(client, indexed):
+def test_search_page_shows_results_snippets_facets_and_timing(client, indexed_on):
     page = client.get("/search/", {"q": "河长"}).content.decode()
     assert "找到 <strong>3</strong> 篇报告" in page
     assert "<mark>河长</mark>" in page
@@ -16,13 +16,13 @@ def test_search_page_shows_results_snippets_facets_and_timing(client, indexed):
     assert 'href="/documents/' in page and "?q=%E6%B2%B3%E9%95%BF#hit1" in page
 
 
-def test_facet_link_filters(client, indexed):
+def test_facet_link_filters(client, indexed_on):
     page = client.get("/search/", {"q": "改革", "city": "xuchang"}).content.decode()
     assert "找到 <strong>1</strong> 篇报告" in page
     assert 'class="selected"' in page
 
 
-def test_api_search_shape(client, indexed):
+def test_api_search_shape(client, indexed_on):
     data = client.get("/api/search/", {"q": "县管校聘"}).json()
     assert data["count"] == 1 and data["page"] == 1
     result = data["results"][0]
@@ -33,7 +33,7 @@ def test_api_search_shape(client, indexed):
     assert {"year", "category", "province", "initiative"} <= set(data["facets"])
 
 
-def test_api_pagination(client, indexed):
+def test_api_pagination(client, indexed_on):
     first = client.get("/api/search/", {"q": "改革", "page_size": 2}).json()
     third = client.get("/api/search/", {"q": "改革", "page_size": 2, "page": 3}).json()
     assert first["count"] == 5 and len(first["results"]) == 2 and len(third["results"]) == 1
@@ -103,12 +103,12 @@ HOSTILE = st.one_of(
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(query=HOSTILE)
-def test_hostile_queries_never_cause_a_server_error(client, indexed, query):
+def test_hostile_queries_never_cause_a_server_error(client, indexed_on, query):
     for url in ("/search/", "/api/search/"):
         assert client.get(url, {"q": query}).status_code in {200, 400}
 
 
-def test_long_facet_lists_fold_after_eight_values_and_open_when_one_beyond_is_chosen(client, indexed):
+def test_long_facet_lists_fold_after_eight_values_and_open_when_one_beyond_is_chosen(client, indexed_on):
     page = client.get("/search/").content.decode()
     initiative_facet = page.split("<h2>改革举措</h2>", 1)[1].split("</section>", 1)[0]
     visible, folded = initiative_facet.split('<details class="more-facets"', 1)
@@ -125,7 +125,7 @@ def test_long_facet_lists_fold_after_eight_values_and_open_when_one_beyond_is_ch
         assert rest.startswith(' class="more-facets" open>')
 
 
-def test_an_initiative_name_also_finds_its_aliases(client, indexed):
+def test_an_initiative_name_also_finds_its_aliases(client, indexed_on):
     """河长制 is written 河湖长制 in 许昌's report: searching the name finds all three cities."""
     data = client.get("/api/search/", {"q": "河長制"}).json()
     assert {r["city"]["slug"] for r in data["results"]} == {"zhuzhou", "xiangtan", "xuchang"}
@@ -134,7 +134,7 @@ def test_an_initiative_name_also_finds_its_aliases(client, indexed):
     assert any("<mark>河湖长制</mark>" in h for h in xuchang["highlights"])
 
 
-def test_words_that_are_not_initiative_names_are_not_expanded(client, indexed):
+def test_words_that_are_not_initiative_names_are_not_expanded(client, indexed_on):
     data = client.get("/api/search/", {"q": "河长"}).json()
     assert data["notices"] == []
     both = client.get("/api/search/", {"q": "河长制 OR 河湖长制"}).json()

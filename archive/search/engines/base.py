@@ -44,7 +44,9 @@ agree exactly with the Whoosh engine (`engines/whoosh/engine.py`, `_evaluate`):
   longest term first, each word once); 0 for every report when there are no words.
 - `sort`: "relevance" = score descending, then `year_start` descending; "date" = `year_start`
   descending, then score descending; "date_asc" = `year_start` ascending with unknown (0) last,
-  then score descending.
+  then score descending; the last ties by `document_id` ascending. Before all of these, when
+  alias expansion added terms (`term.alias`), the reports that match every clause with a term as
+  typed come first: 株洲 (河长制) before 许昌 (only its alias 河湖长制).
 - `hits` is the page `[offset:offset + limit]` of that order, as `Hit(document_id, score)` with the
   score rounded to 4 places; `notices` are translated sentences saying what a budget cut.
 - Raise `SearchUnavailable` (errors.py) when the index cannot be read; never anything else for

@@ -445,12 +445,22 @@ def _evaluate(snap, query, filters, sort, offset, limit, facet_fields) -> Engine
     words = [word for term in sorted(terms, key=lambda t: -len(t.text)) for word in dict.fromkeys(term.words)]
     scores = snap.bm25(words, matched) if words else np.zeros(len(matched))
     years = snap.year_start[matched]
+    # The last ties go by document id, which every engine can follow (index order differs between them).
+    ids = snap.document_ids[matched]
     if sort == "date":
-        order = np.lexsort((-scores, -years))
+        keys = [ids, -scores, -years]
     elif sort == "date_asc":
-        order = np.lexsort((-scores, np.where(years > 0, years, 9999)))
+        keys = [ids, -scores, np.where(years > 0, years, 9999)]
     else:
-        order = np.lexsort((-years, -scores))
+        keys = [ids, -years, -scores]
+    # Reports with every clause's term as typed come before those found only through an alias.
+    typed_clauses = [[term for term in clause if not term.alias] for clause in clauses]
+    if typed_clauses != clauses and all(typed_clauses):
+        typed = matched
+        for clause in typed_clauses:
+            typed = functools.reduce(np.union1d, [snap.containing(term, typed) for term in clause])
+        keys.append(~np.isin(matched, typed))
+    order = np.lexsort(keys)
     page = order[offset : offset + limit]
     hits = [Hit(int(snap.document_ids[matched[i]]), round(float(scores[i]), 4)) for i in page]
     return EngineResult(count=len(matched), hits=hits, facets=facets, notices=notices)
