@@ -416,9 +416,14 @@ class Engine(SearchEngine):
             )
             self.client.indices.refresh(index=name)
             # The replica is copied before the swap (the cluster's own wait is 30 s a call).
+            # A wait that times out is a 408 (ignored here, it has the health in its body); after
+            # five minutes the index is swapped in yellow: its primary serves, the replica follows.
             for _ in range(10):
-                if not self.client.cluster.health(index=name, wait_for_status="green", request_timeout=60)["timed_out"]:
+                health = self.client.cluster.health(index=name, wait_for_status="green", request_timeout=60, ignore=408)
+                if not health.get("timed_out"):
                     break
+            else:
+                logger.warning("search index %s is not green after five minutes; swapping it in %s", name, health)
         except BaseException:
             with contextlib.suppress(Exception):
                 self.client.indices.delete(index=name)
