@@ -6,7 +6,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 
 from archive.research.leaving import feed_documents
-from archive.search import parse_query_with_aliases, snippets
+from archive.search import search_query, snippets
 
 
 class SearchFeed(Feed):
@@ -37,7 +37,7 @@ class SearchFeed(Feed):
         return f"{document.display_title}（{document.city.name} {document.year_label}）"
 
     def item_description(self, document):
-        terms = [term.text for term in parse_query_with_aliases(self.params.get("q")).terms]
+        terms = [term.text for term in search_query(self.params).terms]
         text = f"{document.title}\n{document.body}" if document.title else document.body
         found = snippets(text, terms).html if terms else []
         return " … ".join(found) if found else document.body[:200]

@@ -6,6 +6,7 @@ grep finds. Only the lines of the page asked for are cut out of the texts as wri
 page of a common term over a large archive costs one pass of `bytes.count`-like work per report.
 """
 
+import functools
 import re
 import time
 from collections import Counter
@@ -26,7 +27,9 @@ from archive.search import (
     SearchUnavailable,
     evaluate,
     normalised_texts,
+    occurrence_counts,
     parse_query,
+    search_query,
     word_frequencies,
 )
 from archive.text.words import words_of
@@ -45,6 +48,7 @@ MAX_PAGE_SIZE = 200
 MAX_CONTEXT_SORTED = 20_000
 MAX_REPORTS = 100_000
 COLLOCATE_WINDOW = 10
+_CHUNK = 5_000  # ids per SQL query (SQLite allows 32,766 parameters)
 
 
 class ConcordanceForm(SearchForm):
@@ -86,21 +90,37 @@ class Concordance(PageNumbers):
         return (self.page - 1) * self.page_size + 1
 
 
-def _matching(query: ParsedQuery, params: dict) -> list[int]:
+def _matching(params: dict) -> tuple[list[int], list[str]]:
+    """The reports the search finds for the whole query (q, within, scope, proximity operators),
+    and what its budget cut. The lines are of q's terms only: `within`, the scope and the
+    operators choose the reports."""
     filters = {index_field: params.get(name) or [] for name, index_field in FILTER_FIELDS.items()}
+    query = search_query(params, aliases=False)
     found = evaluate(query, filters=filters, sort="date_asc", limit=MAX_REPORTS, facet_fields=())
-    return [hit.document_id for hit in found.hits]
+    return [hit.document_id for hit in found.hits], found.notices
 
 
-def _report_order(document_ids: list[int], sort: str) -> list[Document]:
-    documents = list(Document.objects.with_city().only("id", "title", "year_start", "city").filter(pk__in=document_ids))
+def _report_order(document_ids: list[int], sort: str) -> list[int]:
+    """The reports' ids in the order their lines are listed. By report it is their ids, read from
+    nothing; by city or year, three columns per report, not model instances (10,000 of those
+    took most of a concordance's time)."""
+    if sort not in ("city", "year"):
+        return sorted(document_ids)
+    rows = []
+    for start in range(0, len(document_ids), _CHUNK):
+        chunk = document_ids[start : start + _CHUNK]
+        rows += Document.objects.filter(pk__in=chunk).values_list("pk", "city__name", "year_start")
     if sort == "city":
-        key = lambda d: (d.city.name, d.year_start or 0, d.pk)  # noqa: E731
-    elif sort == "year":
-        key = lambda d: (d.year_start or 9999, d.city.name, d.pk)  # noqa: E731
+        rows.sort(key=lambda row: (row[1], row[2] or 0, row[0]))
     else:
-        key = lambda d: d.pk  # noqa: E731
-    return sorted(documents, key=key)
+        rows.sort(key=lambda row: (row[2] or 9999, row[1], row[0]))
+    return [row[0] for row in rows]
+
+
+def _documents(document_ids: list[int]) -> list[Document]:
+    """These reports (with their city), in this order."""
+    found = Document.objects.with_city().only("id", "title", "year_start", "city").in_bulk(document_ids)
+    return [found[pk] for pk in document_ids if pk in found]
 
 
 def _lines_of(documents: list[Document], pattern: re.Pattern, width: int) -> list[ConcordanceLine]:
@@ -130,18 +150,19 @@ def concordance(params: dict) -> Concordance:
     if not terms:
         return result
     try:
-        document_ids = _matching(query, params)
-        texts = normalised_texts(document_ids)
+        document_ids, cut = _matching(params)
+        result.notices += [notice for notice in cut if notice not in result.notices]
+        pattern = term_pattern(terms)
+        counter = functools.partial(count_occurrences, pattern=pattern)
+        per_document = occurrence_counts(pattern.pattern, counter, document_ids)
     except SearchUnavailable as error:
         result.unavailable = str(error)
         return result
-    pattern = term_pattern(terms)
-    per_document = {pk: count_occurrences(text, pattern) for pk, text in texts.items()}
     result.reports = len(document_ids)
     result.count = sum(per_document.values())
     result.reports_with_lines = sum(1 for n in per_document.values() if n)
 
-    documents = [d for d in _report_order(document_ids, result.sort) if per_document.get(d.pk)]
+    ordered = [pk for pk in _report_order(document_ids, result.sort) if per_document.get(pk)]
     offset = (result.page - 1) * result.page_size
     if result.sort in ("left", "right") and result.count > MAX_CONTEXT_SORTED:
         result.notices.append(
@@ -150,7 +171,7 @@ def concordance(params: dict) -> Concordance:
         )
         result.sort = "report"
     if result.sort in ("left", "right"):
-        lines = _lines_of(documents, pattern, result.width)
+        lines = _lines_of(_documents(ordered), pattern, result.width)
         if result.sort == "left":
             lines.sort(key=lambda row: (row.line.left[::-1], row.line.right, row.document.pk, row.line.start))
         else:
@@ -159,18 +180,18 @@ def concordance(params: dict) -> Concordance:
     else:
         # Walk the reports in order, counting, and cut lines only out of those the page shows.
         seen = 0
-        page_documents = []
+        page_ids = []
         skip = 0
-        for document in documents:
-            count = per_document[document.pk]
+        for pk in ordered:
+            count = per_document[pk]
             if seen + count > offset and seen < offset + result.page_size:
-                if not page_documents:
+                if not page_ids:
                     skip = offset - seen
-                page_documents.append(document)
+                page_ids.append(pk)
             seen += count
             if seen >= offset + result.page_size:
                 break
-        lines = _lines_of(page_documents, pattern, result.width)
+        lines = _lines_of(_documents(page_ids), pattern, result.width)
         result.lines = lines[skip : skip + result.page_size]
     result.elapsed_ms = (time.perf_counter() - started) * 1000
     return result
@@ -198,7 +219,7 @@ def concordance_collocates(params: dict, *, limit: int = 50) -> Collocates:
     terms = [term.text for term in found.query.terms]
     if not terms or found.unavailable or not found.count:
         return result
-    document_ids = _matching(found.query, params)
+    document_ids, _cut = _matching(params)
     texts = normalised_texts(document_ids)
     pattern = term_pattern(terms)
     windows = []
@@ -242,16 +263,18 @@ def csv_rows(params: dict, *, base_url: str, generated):
         return
     pattern = term_pattern(terms)
     width = params.get("width") or DEFAULT_WIDTH
-    for document in _report_order(_matching(query, params), params.get("sort") or "report"):
-        for row in _lines_of([document], pattern, width):
-            yield [
-                document.pk,
-                cell_neutralise(document.display_title),
-                cell_neutralise(document.city.name),
-                document.year_start or "",
-                row.line.paragraph,
-                cell_neutralise(row.line.left),
-                cell_neutralise(row.line.match),
-                cell_neutralise(row.line.right),
-                base_url + row.url,
-            ]
+    ordered = _report_order(_matching(params)[0], params.get("sort") or "report")
+    for start in range(0, len(ordered), _CHUNK):
+        for document in _documents(ordered[start : start + _CHUNK]):
+            for row in _lines_of([document], pattern, width):
+                yield [
+                    document.pk,
+                    cell_neutralise(document.display_title),
+                    cell_neutralise(document.city.name),
+                    document.year_start or "",
+                    row.line.paragraph,
+                    cell_neutralise(row.line.left),
+                    cell_neutralise(row.line.match),
+                    cell_neutralise(row.line.right),
+                    base_url + row.url,
+                ]

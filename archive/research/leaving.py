@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from archive.dataset.cells import cell_neutralise
 from archive.models import Document
-from archive.search import FILTER_FIELDS, evaluate, parse_query_with_aliases, snippets
+from archive.search import FILTER_FIELDS, evaluate, search_query, snippets
 
 MAX_EXPORTED = 100_000
 FEED_ENTRIES = 50
@@ -15,7 +15,7 @@ _CHUNK = 200
 
 
 def _matching_ids(params: dict, *, sort: str) -> list[int]:
-    query = parse_query_with_aliases(params.get("q"))
+    query = search_query(params)
     filters = {index_field: params.get(name) or [] for name, index_field in FILTER_FIELDS.items()}
     found = evaluate(query, filters=filters, sort=sort, limit=MAX_EXPORTED, facet_fields=())
     return [hit.document_id for hit in found.hits]
@@ -30,9 +30,10 @@ def plain_snippet(snippet_html: str) -> str:
 def search_export_rows(params: dict, *, base_url: str, generated) -> Iterator[list]:
     """Two rows stamping the query, its filters and the date, the header, then every matching
     report in the search's order, read from the database a chunk at a time."""
-    query = parse_query_with_aliases(params.get("q"))
+    query = search_query(params)
     terms = [term.text for term in query.terms]
-    filters = [f"{name}={','.join(map(str, params.get(name)))}" for name in FILTER_FIELDS if params.get(name)]
+    stamped = (*FILTER_FIELDS, "scope", "within")
+    filters = [f"{name}={','.join(map(str, params.get(name)))}" for name in stamped if params.get(name)]
     yield ["# query", cell_neutralise(params.get("q") or ""), *(cell_neutralise(f) for f in filters)]
     yield ["# generated", generated.isoformat(timespec="seconds")]
     yield CSV_HEADER

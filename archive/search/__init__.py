@@ -34,6 +34,7 @@ from archive.search.operations import (
     evaluate,
     health,
     normalised_texts,
+    occurrence_counts,
     open_index,
     rebuild,
     repair,
@@ -44,6 +45,7 @@ from archive.search.operations import (
 from archive.search.queries import ParsedQuery, Term, parse_query
 from archive.search.results import (
     FILTER_FIELDS,
+    SCOPES,
     SORTS,
     FacetValue,
     ResultItem,
@@ -51,12 +53,14 @@ from archive.search.results import (
     SearchPage,
     parse_query_with_aliases,
     search_documents,
+    search_query,
 )
 
 __all__ = [
     "FACET_FIELDS",
     "FILTER_FIELDS",
     "MAX_MARKS",
+    "SCOPES",
     "SNIPPET_SCAN_CHARS",
     "SORTS",
     "EngineResult",
@@ -87,6 +91,7 @@ __all__ = [
     "highlight_text",
     "hit_spans",
     "normalised_texts",
+    "occurrence_counts",
     "open_index",
     "parse_query",
     "parse_query_with_aliases",
@@ -94,6 +99,7 @@ __all__ = [
     "repair",
     "reset",
     "search_documents",
+    "search_query",
     "snippets",
     "text_analyse",
     "user_dictionary_words",

@@ -4,7 +4,7 @@ engine the settings choose (engines.current()), so callers never know which engi
 import contextlib
 from collections.abc import Iterable, Sequence
 
-from archive.search import engines
+from archive.search import confirm, engines
 from archive.search.engines import check_configured, current
 from archive.search.engines.base import FACET_FIELDS, EngineResult, IndexHealth, Progress
 from archive.search.queries import ParsedQuery
@@ -20,8 +20,9 @@ def evaluate(
     facet_fields: Sequence[str] = FACET_FIELDS,
 ) -> EngineResult:
     """Document ids and scores for a parsed query, without loading reports (research, exports);
-    pages use results.search_documents. Raises SearchUnavailable."""
-    return current().evaluate(query, filters=filters, sort=sort, offset=offset, limit=limit, facet_fields=facet_fields)
+    pages use results.search_documents. Proximity operators and title scope are confirmed on the
+    reports' texts (confirm.py) whichever engine retrieved them. Raises SearchUnavailable."""
+    return confirm.evaluate(query, filters=filters, sort=sort, offset=offset, limit=limit, facet_fields=facet_fields)
 
 
 def documents_containing(text: str) -> list[int]:
@@ -30,6 +31,12 @@ def documents_containing(text: str) -> list[int]:
 
 def normalised_texts(document_ids: list[int]) -> dict[int, bytes]:
     return current().normalised_texts(document_ids)
+
+
+def occurrence_counts(key: str, count, document_ids: list[int]) -> dict[int, int]:
+    """`count` of each report's stored normalised text (UTF-8 bytes), by id; engines may remember
+    the counts under `key` for as long as their index does not change (the concordance's counts)."""
+    return current().occurrence_counts(key, count, document_ids)
 
 
 def word_frequencies(words: list[str], document_ids: list[int]) -> dict[str, int]:

@@ -3,7 +3,9 @@
 Terms are separated by spaces (ASCII or full-width) and must all occur, each as an exact substring
 of the normalised text. "Quoted phrases" (ASCII or Chinese quotes) are one term, spaces and all.
 `A OR B` (also `|`) accepts either; `NOT A` or `-A` excludes; `AND`, `&&`, `*` and `?` are
-accepted and mean nothing more than the default. Everything else is text to find.
+accepted and mean nothing more than the default. `A /s B` (同句), `A /p B` (同段) and `A NEAR/n B`
+ask for two terms in one sentence, one paragraph or within n characters; `title:A` (标题:A) looks
+for a term in titles only (archive/search/proximity.py checks both). Everything else is text to find.
 """
 
 import re
@@ -11,6 +13,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from archive.search.proximity import NEAR, Proximity, operator_of, split_glued, title_prefix
 from archive.text.normalise import normalise
 from archive.text.words import words_of
 
@@ -27,6 +30,7 @@ _WILDCARDS = re.compile(r"[*?＊？]")
 @dataclass(frozen=True)
 class Term:
     text: str  # normalised
+    title: bool = False  # title:A, looked for in titles only
     # Added by alias expansion, not typed: reports found only through aliases rank after the rest.
     alias: bool = field(default=False, compare=False)
 
@@ -40,6 +44,9 @@ class ParsedQuery:
     clauses: list[list[Term]] = field(default_factory=list)  # all clauses must match; any term of one
     excluded: list[Term] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
+    proximities: list[Proximity] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # operators that mean nothing: a 400, not a guess
+    scope: str = "all"  # "title": every term is looked for in titles only
 
     @property
     def is_empty(self) -> bool:
@@ -86,34 +93,66 @@ def parse_query(raw: str | None) -> ParsedQuery:
 
     pending_or = False
     negate_next = False
-    for token in _tokens(text):
+    pending_operator = None  # (operator, its left term) until the term on its right comes
+    previous_positive = None  # the last term, when it was a positive one
+    tokens = [piece for token in _tokens(text) for piece in split_glued(token)]
+    for index, token in enumerate(tokens):
         upper = token.upper()
         if upper in {"AND", "&&", "&", "+"}:
             continue
         if upper in {"OR", "|", "||"}:
             pending_or = bool(query.clauses)
+            previous_positive = None
             continue
         if upper == "NOT":
             negate_next = True
+            continue
+        operator = operator_of(token, errors=query.errors)
+        if operator is not None and operator.spelled_in_chinese:
+            # 同句/同段 are operators only between two terms; anywhere else they are words to find.
+            is_between = previous_positive is not None and index + 1 < len(tokens) and pending_operator is None
+            operator = operator if is_between and not negate_next else None
+        if operator is not None:
+            if previous_positive is None or pending_operator is not None or negate_next:
+                query.errors.append(_operator_sides_error(operator))
+                pending_operator = None
+            else:
+                pending_operator = (operator, previous_positive)
+            previous_positive = None
+            negate_next = False
             continue
         negate = negate_next or (token.startswith("-") and len(token) > 1)
         negate_next = False
         if token.startswith("-") and len(token) > 1:
             token = token[1:]
+        token, title_only = title_prefix(token)
         normalised = normalise(_WILDCARDS.sub("", token))
         if not normalised:
             continue
         if len(normalised) > MAX_TERM_CHARS:
             normalised = normalised[:MAX_TERM_CHARS]
             query.notices.append(_("单个检索词最长 %(count)s 字，超出部分已忽略。") % {"count": MAX_TERM_CHARS})
-        term = Term(normalised)
+        term = Term(normalised, title=title_only)
         if negate:
             query.excluded.append(term)
+            if pending_operator is not None:
+                query.errors.append(_operator_sides_error(pending_operator[0]))
+                pending_operator = None
+            previous_positive = None
         elif pending_or:
             query.clauses[-1].append(term)
+            previous_positive = term.text
         else:
             query.clauses.append([term])
+            previous_positive = term.text
+        if pending_operator is not None and not negate:
+            operator, left = pending_operator
+            if operator.unit != NEAR or operator.distance:
+                query.proximities.append(Proximity(left, term.text, operator.unit, operator.distance))
+            pending_operator = None
         pending_or = False
+    if pending_operator is not None:
+        query.errors.append(_operator_sides_error(pending_operator[0]))
 
     if len(query.clauses) > MAX_TERMS:
         query.clauses = query.clauses[:MAX_TERMS]
@@ -123,6 +162,14 @@ def parse_query(raw: str | None) -> ParsedQuery:
         query.excluded = query.excluded[:MAX_EXCLUDED]
         query.notices.append(_("最多排除 %(count)s 个检索词，其余已忽略。") % {"count": MAX_EXCLUDED})
     return query
+
+
+def _operator_sides_error(operator) -> str:
+    example = f"河长制 {operator} 检察"
+    return _("“%(operator)s”的左右两边各要有一个检索词（不能是排除的词），如：%(example)s") % {
+        "operator": operator,
+        "example": example,
+    }
 
 
 def _limit_alternatives(query: ParsedQuery) -> None:

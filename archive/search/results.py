@@ -11,10 +11,11 @@ from django.utils.translation import gettext_lazy
 from archive.display import category_label, city_full_label, initiative_label, province_label
 from archive.models import Category, City, Document, Initiative, InitiativeAlias
 from archive.pagination import PageNumbers
-from archive.search.engines import current
+from archive.search import confirm
 from archive.search.english import InitiativeNames, latin_runs
 from archive.search.errors import SearchUnavailable
-from archive.search.highlight import SNIPPET_SCAN_CHARS, Snippets, snippets
+from archive.search.highlight import MAX_SNIPPETS, SNIPPET_SCAN_CHARS, Snippets, snippets
+from archive.search.proximity import check_for, overlapping, pair_snippet
 from archive.search.queries import ParsedQuery, Term, parse_query
 from archive.text.normalise import normalise
 
@@ -24,6 +25,8 @@ SORTS = {
     "date": gettext_lazy("年份（新→旧）"),
     "date_asc": gettext_lazy("年份（旧→新）"),
 }
+SCOPES = {"all": gettext_lazy("全文"), "title": gettext_lazy("仅标题")}
+MAX_WITHIN = 5  # "search within these results", one after another
 FILTER_FIELDS = {
     "city": "city",
     "province": "province",
@@ -43,12 +46,31 @@ class SearchForm(forms.Form):
     sort = forms.ChoiceField(required=False, choices=list(SORTS.items()))
     page = forms.IntegerField(required=False, min_value=1, max_value=10_000)
     page_size = forms.IntegerField(required=False, min_value=1, max_value=MAX_PAGE_SIZE)
+    scope = forms.ChoiceField(required=False, choices=list(SCOPES.items()))
+    within = forms.MultipleChoiceField(required=False)  # queries ANDed onto q: search within results
 
     def __init__(self, data, *args, **kwargs):
         super().__init__(data, *args, **kwargs)
         # Choices are validated against what exists, without loading rows: slugs are checked in clean_*.
-        for name in ("city", "province", "category", "initiative", "year"):
+        for name in ("city", "province", "category", "initiative", "year", "within"):
             self.fields[name].valid_value = lambda value: True
+
+    def clean_within(self):
+        within = [text for text in self.cleaned_data["within"] if text.strip()]
+        if len(within) > MAX_WITHIN:
+            raise forms.ValidationError(_("最多在结果中再检索 %(count)s 次。") % {"count": MAX_WITHIN})
+        if any(len(text) > 1000 for text in within):
+            raise forms.ValidationError(_("检索词过长（最多 1000 个字符）。"))
+        return within
+
+    def clean(self):
+        """Operators that mean nothing (河长制 /s, NEAR/0) are an error to correct, not a guess."""
+        cleaned = super().clean()
+        for name, texts in (("q", [cleaned.get("q")]), ("within", cleaned.get("within") or [])):
+            for text in texts:
+                for error in parse_query(text).errors:
+                    self.add_error(name, error)
+        return cleaned
 
     def _known(self, values, queryset, field_name):
         known = set(queryset.filter(**{f"{field_name}__in": values}).values_list(field_name, flat=True))
@@ -119,13 +141,13 @@ class SearchPage(PageNumbers):
 def search_documents(params: dict, *, default_page_size: int = 20) -> SearchPage:
     """Run a validated search (params = SearchForm.cleaned_data)."""
     started = time.perf_counter()
-    query = parse_query_with_aliases(params.get("q"))
+    query = search_query(params)
     page = params.get("page") or 1
     page_size = params.get("page_size") or default_page_size
     result = SearchPage(query=query, params=params, page=page, page_size=page_size)
     filters = {index_field: params.get(name) or [] for name, index_field in FILTER_FIELDS.items()}
     try:
-        found = current().evaluate(
+        found = confirm.evaluate(
             query,
             filters=filters,
             sort=params.get("sort") or "relevance",
@@ -147,6 +169,7 @@ def search_documents(params: dict, *, default_page_size: int = 20) -> SearchPage
         .in_bulk([hit.document_id for hit in found.hits])
     )
     terms = result.terms
+    check = check_for(query) if query.proximities else None
     scan_cut = False
     for hit in found.hits:
         document = documents.get(hit.document_id)
@@ -155,7 +178,12 @@ def search_documents(params: dict, *, default_page_size: int = 20) -> SearchPage
         text = f"{document.title}\n{document.body_start}" if document.title else document.body_start
         found_snippets = snippets(text, terms) if terms else Snippets([])
         scan_cut = scan_cut or (not found_snippets.complete and len(document.body_start) == SNIPPET_SCAN_CHARS)
-        result.items.append(ResultItem(document, hit.score, found_snippets.html))
+        highlights = found_snippets.html
+        if check is not None:  # where the terms meet first, then the usual snippets not repeating it
+            pairs = [pair_snippet(text, span, terms) for span in check.meetings(text)]
+            highlights = pairs + [html for html in highlights if not any(overlapping(html, pair) for pair in pairs)]
+            highlights = highlights[: max(MAX_SNIPPETS, len(pairs))]
+        result.items.append(ResultItem(document, hit.score, highlights))
     if scan_cut:
         notice = _("部分报告很长，摘要只取自正文的前 %(count)s 字。")
         query.notices.append(notice % {"count": f"{SNIPPET_SCAN_CHARS:,}"})
@@ -163,6 +191,22 @@ def search_documents(params: dict, *, default_page_size: int = 20) -> SearchPage
     result.facets = _labelled_facets(found.facets, params)
     result.elapsed_ms = (time.perf_counter() - started) * 1000
     return result
+
+
+def search_query(params: dict, *, aliases: bool = True) -> ParsedQuery:
+    """The whole query of a search: `q`, each `within` ANDed onto it ("search within these
+    results"), and the scope (`all` or `title`)."""
+    parse = parse_query_with_aliases if aliases else parse_query
+    query = parse(params.get("q"))
+    for text in params.get("within") or []:
+        more = parse(text)
+        query.clauses += more.clauses
+        query.excluded += more.excluded
+        query.proximities += more.proximities
+        query.notices += [notice for notice in more.notices if notice not in query.notices]
+        query.errors += more.errors
+    query.scope = params.get("scope") or "all"
+    return query
 
 
 def parse_query_with_aliases(raw: str | None) -> ParsedQuery:

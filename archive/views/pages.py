@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_safe
 
 from archive import charts, selectors
-from archive.search import SORTS, SearchForm, parse_query_with_aliases, search_documents
+from archive.search import SCOPES, SORTS, SearchForm, parse_query_with_aliases, search_documents
 from archive.throttling import DocumentThrottle, SearchThrottle, throttle
 
 FACET_LABELS = [
@@ -138,7 +138,9 @@ def initiative_detail(request, slug):
 def search(request):
     form = SearchForm(request.GET)
     if not form.is_valid():
-        return render(request, "archive/search.html", {"form": form, "errors": form.errors}, status=400)
+        scope = request.GET.get("scope")
+        context = {"form": form, "errors": form.errors, "scopes": SCOPES.items(), "current_scope": scope}
+        return render(request, "archive/search.html", context, status=400)
     if form.cleaned_data["city"] != request.GET.getlist("city"):
         # ?city=株洲 works; the address to cite, and the facet links to toggle, use the slug.
         params = request.GET.copy()
@@ -155,8 +157,24 @@ def search(request):
             "sorts": SORTS.items(),
             "current_sort": form.cleaned_data.get("sort") or "relevance",
             "first_number": (result.page - 1) * result.page_size + 1,
+            "scopes": SCOPES.items(),
+            "current_scope": form.cleaned_data.get("scope") or "all",
+            "within": _within_chips(request, form.cleaned_data["within"]),
+            # The report page marks every term the results were found by, `within` included.
+            "marked_query": " ".join([form.cleaned_data.get("q") or "", *form.cleaned_data["within"]]).strip(),
         },
     )
+
+
+def _within_chips(request, within: list[str]) -> list[dict]:
+    """Each query searched within the results, with the address of the search without it."""
+    chips = []
+    for index, text in enumerate(within):
+        params = request.GET.copy()
+        params.setlist("within", within[:index] + within[index + 1 :])
+        params.pop("page", None)
+        chips.append({"text": text, "without": f"?{params.urlencode()}"})
+    return chips
 
 
 @require_safe

@@ -70,6 +70,8 @@ def _line_json(row) -> dict:
 _PARAMETERS = [
     OpenApiParameter("q", str, description="检索词（同检索）；每处出现为一行"),
     *(OpenApiParameter(name, str, many=True) for name in FILTER_NAMES),
+    OpenApiParameter("scope", str, enum=["all", "title"], description="all：全文；title：只看标题含检索词的报告"),
+    OpenApiParameter("within", str, many=True, description="在结果中检索：只决定哪些报告，索引行仍为 q 中各词"),
     OpenApiParameter("sort", str, enum=list(SORTS)),
     OpenApiParameter("width", int, description="左右语境的字数，5–100"),
     OpenApiParameter("page", int),

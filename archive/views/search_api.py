@@ -19,6 +19,8 @@ class SearchAPIView(APIView):
     @extend_schema(
         parameters=[
             OpenApiParameter("q", str, description="检索词，空格分隔，全部须出现；\u201c引号\u201d内为一个词"),
+            OpenApiParameter("scope", str, enum=["all", "title"], description="all：全文；title：只在标题中检索"),
+            OpenApiParameter("within", str, many=True, description="在结果中检索：每个值与 q 同时须满足"),
             OpenApiParameter("city", str, many=True, description="城市：拼音标识、简称、全称或行政区划代码"),
             OpenApiParameter("province", str, many=True),
             OpenApiParameter("year", int, many=True),

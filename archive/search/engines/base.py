@@ -27,6 +27,9 @@ agree exactly with the Whoosh engine (`engines/whoosh/engine.py`, `_evaluate`):
 - Start from every indexed report. `filters` maps an index field (`FACET_FIELDS`) to values: a
   report passes a field when it has any of the values (OR), and must pass every field given (AND).
   An empty list filters nothing.
+  `filters` may also hold `document_id`: ids (as strings) of the only reports to consider; the
+  proximity and title checks (confirm.py) send the reports they confirmed back this way, so the
+  count, order, page and facets are theirs.
 - `query.clauses` is a list of clauses, each a list of `Term`s (`queries.py`); a report must match
   every clause, and matches a clause when its normalised text contains any of the clause's terms
   (`term.text`, already normalised) as an exact substring. `query.excluded` terms remove the
@@ -155,6 +158,11 @@ class SearchEngine(abc.ABC):
     def normalised_texts(self, document_ids: list[int]) -> dict[int, bytes]:
         """The indexed normalised text (the `chars` value, UTF-8) of each of these reports that the
         index holds, by id: a concordance counts exactly what the search matched."""
+
+    def occurrence_counts(self, key: str, count: Callable[[bytes], int], document_ids: list[int]) -> dict[int, int]:
+        """`count` applied to the normalised text of each of these reports, by id. An engine may
+        remember the results under `key` until its index changes (Whoosh does, per generation)."""
+        return {pk: count(text) for pk, text in self.normalised_texts(document_ids).items()}
 
     @abc.abstractmethod
     def word_frequencies(self, words: list[str], document_ids: list[int]) -> dict[str, int]:

@@ -44,6 +44,9 @@ class Engine(SearchEngine):
     def word_frequencies(self, words: list[str], document_ids: list[int]) -> dict[str, int]:
         return engine.word_frequencies(words, document_ids)
 
+    def occurrence_counts(self, key: str, count, document_ids: list[int]) -> dict[int, int]:
+        return engine.occurrence_counts(key, count, document_ids)
+
     def health(self) -> IndexHealth:
         try:
             snap = engine.snapshot()
