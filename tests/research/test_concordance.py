@@ -18,13 +18,13 @@ def grep_count(term: str, **filters) -> int:
 
 
 @pytest.mark.parametrize("term", ["改革", "河长制", "放管服", "營商環境", "２０１７年", "县管校聘"])
-def test_api_count_equals_grep(client, indexed, term):
+def test_api_count_equals_grep(client, indexed_on, term):
     data = client.get("/api/concordance/", {"q": term, "page_size": 5}).json()
     assert data["count"] == grep_count(term) > 0
     assert len(data["results"]) == min(5, data["count"])
 
 
-def test_every_line_of_a_term_is_listed_once_across_pages(client, indexed):
+def test_every_line_of_a_term_is_listed_once_across_pages(client, indexed_on):
     count = grep_count("河长")
     seen = []
     for page in range(1, count // 7 + 2):
@@ -42,7 +42,7 @@ def test_a_line_links_to_its_paragraph_and_the_paragraph_holds_it(client, indexe
     assert row["left"] + row["match"] + row["right"] in paragraph
 
 
-def test_filters_are_those_of_search(client, indexed):
+def test_filters_are_those_of_search(client, indexed_on):
     data = client.get("/api/concordance/", {"q": "改革", "city": "xuchang"}).json()
     assert data["count"] == grep_count("改革", city__slug="xuchang")
     assert {row["city"]["slug"] for row in data["results"]} == {"xuchang"}

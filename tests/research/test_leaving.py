@@ -20,7 +20,7 @@ def export_rows(client, **params):
     return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
 
 
-def test_export_holds_every_matching_report_with_the_query_and_date_stamped(client, indexed):
+def test_export_holds_every_matching_report_with_the_query_and_date_stamped(client, indexed_on):
     rows = export_rows(client, q="改革", page_size=2)
     assert rows[0][:2] == ["# query", "改革"] and rows[1][0] == "# generated"
     assert rows[2][:3] == ["report_id", "title", "city"]
@@ -29,7 +29,7 @@ def test_export_holds_every_matching_report_with_the_query_and_date_stamped(clie
     assert all("【改革】" in row[-1] for row in rows[3:])
 
 
-def test_export_keeps_the_filters_and_stamps_them(client, indexed):
+def test_export_keeps_the_filters_and_stamps_them(client, indexed_on):
     rows = export_rows(client, q="河长制", city="xuchang")
     assert "city=xuchang" in rows[0]
     assert [row[2] for row in rows[3:]] == ["许昌市"]  # found through the alias 河湖长制

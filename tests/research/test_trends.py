@@ -14,7 +14,7 @@ def concordance_count(client, term, **filters) -> int:
 
 
 @pytest.mark.parametrize("by", ["year", "province", "city"])
-def test_points_add_up_to_the_concordance_count(client, indexed, by):
+def test_points_add_up_to_the_concordance_count(client, indexed_on, by):
     data = client.get("/api/trends/", {"q": "河长制,改革，营商环境", "by": by}).json()
     assert [series["normalised"] for series in data["terms"]] == ["河长制", "改革", "营商环境"]
     for series in data["terms"]:
@@ -47,7 +47,7 @@ def test_rate_is_hits_per_ten_thousand_characters(client, indexed):
         assert point["reports"] <= 1  # one report per seed city
 
 
-def test_filters_narrow_the_corpus(client, indexed):
+def test_filters_narrow_the_corpus(client, indexed_on):
     data = client.get("/api/trends/", {"q": "改革", "by": "city", "province": "湖南省"}).json()
     assert {p["key"] for p in data["terms"][0]["points"]} == {"zhuzhou", "yongzhou", "xiangtan"}
 

@@ -163,3 +163,29 @@ def test_the_research_reads_agree_with_whoosh(on_cluster, settings, search_dir):
 def test_rebuild_search_command_builds_on_the_cluster(cluster, seeded):
     call_command("rebuild_search", stdout=open("/dev/null", "w"))
     assert cluster.health().documents == 5
+
+
+@pytest.mark.parametrize("sort", ["relevance", "date", "date_asc"])
+def test_pages_past_the_result_window_are_walked_exactly(on_cluster, monkeypatch, sort):
+    # The research reads ask for up to 100,000 reports and the form allows deep pages; OpenSearch
+    # refuses from + size past its window. With a window of 2 and pages of 2, every slice of the
+    # seed archive's results must equal the same slice of the whole list.
+    query = search.parse_query_with_aliases("改革")
+    whole = [hit.document_id for hit in search.evaluate(query, sort=sort, limit=100).hits]
+    assert len(whole) == 5
+    engine_module = __import__("archive.search.engines.opensearch", fromlist=["RESULT_WINDOW"])
+    monkeypatch.setattr(engine_module, "RESULT_WINDOW", 2)
+    monkeypatch.setattr(engine_module, "IDS_PAGE", 2)
+    for offset in range(0, 7):
+        for limit in (1, 2, 3, 5):
+            found = search.evaluate(query, sort=sort, offset=offset, limit=limit)
+            assert found.count == 5
+            assert [hit.document_id for hit in found.hits] == whole[offset : offset + limit], (offset, limit)
+
+
+def test_the_research_reads_ask_for_more_than_the_window(on_cluster, client):
+    # Concordance, trends and the export ask the engine for up to 100,000 reports at once.
+    assert client.get("/api/concordance/", {"q": "改革"}).status_code == 200
+    assert client.get("/api/trends/", {"q": "改革"}).status_code == 200
+    assert client.get("/api/search/export.csv", {"q": "改革"}).status_code == 200
+    assert client.get("/api/search/", {"q": "改革", "page": 10_000, "page_size": 100}).status_code in (200, 404)

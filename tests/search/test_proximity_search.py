@@ -26,7 +26,8 @@ REPORTS = {
 
 
 @pytest.fixture
-def reports(db, search_dir):
+def reports(db, search_dir, engine_name):
+    """The reports indexed on each engine in turn: the check is shared, so both must agree."""
     ids = {}
     for name, (title, body, city) in REPORTS.items():
         document = Document.objects.create(

@@ -56,6 +56,10 @@ BULK_TIMEOUT = 120
 DRAIN_BATCH = 200
 BULK_DRAIN_BATCH = 1_000
 IDS_PAGE = 5_000
+# OpenSearch refuses `from + size` past index.max_result_window (10,000 by default). The research
+# reads (concordance, trends, export) ask for up to 100,000 reports and the search form allows deep
+# pages, so anything past the window is walked with search_after instead of raising that limit.
+RESULT_WINDOW = 10_000
 MGET_PAGE = 500
 WRITER_LOCK_TIMEOUT = 30.0
 REBUILD_LOCK_TIMEOUT = 600.0
@@ -141,8 +145,7 @@ class Engine(SearchEngine):
         }
         literal = [[term for term in clause if not term.alias] for clause in clauses]
         if literal == clauses or not all(literal):
-            response = self._search({**body, "from": offset, "size": limit})
-            hits = response["hits"]["hits"]
+            response, hits = self._window(body, offset, limit)
         else:
             # Reports with the terms as typed come before reports found only through an alias;
             # within each group the usual order. Count and facets are of the whole query.
@@ -150,19 +153,46 @@ class Engine(SearchEngine):
             literal_filters = [_query.clause_query(clause) for clause in literal]
             page = {**body, "aggs": {}, "size": limit}
             typed = _query.search_body(**base, extra_filters=literal_filters)
-            first = self._search({**page, "query": typed, "from": offset})
-            hits = first["hits"]["hits"]
+            first, hits = self._window({**page, "query": typed}, offset, limit)
             if len(hits) < limit:
                 only_aliases = _query.search_body(**base, extra_excluded=[{"bool": {"filter": literal_filters}}])
                 skip = max(offset - first["hits"]["total"]["value"], 0)
-                rest = self._search({**page, "query": only_aliases, "from": skip, "size": limit - len(hits)})
-                hits = hits + rest["hits"]["hits"]
+                _, rest = self._window({**page, "query": only_aliases}, skip, limit - len(hits))
+                hits = hits + rest
         return EngineResult(
             count=response["hits"]["total"]["value"],
             hits=[Hit(int(hit["_id"]), _query.hit_score(hit)) for hit in hits],
             facets=_query.facets_of(response, facet_fields),
             notices=notices,
         )
+
+    def _window(self, body: dict, offset: int, limit: int) -> tuple[dict, list[dict]]:
+        """The first response (its total and aggregations) and the hits offset..offset+limit of a
+        sorted search. Within the result window one request; past it, pages walked with
+        search_after on the sort, which ends with the unique document_id, so the walk is exact."""
+        if offset + limit <= RESULT_WINDOW:
+            response = self._search({**body, "from": offset, "size": limit})
+            return response, response["hits"]["hits"]
+        end = offset + limit
+        later = {key: value for key, value in body.items() if key != "aggs"}
+        first, hits, position, after = None, [], 0, None
+        while position < end:
+            size = min(IDS_PAGE, end - position)
+            request = {**(body if first is None else later), "size": size}
+            if after is not None:
+                request["search_after"] = after
+            response = self._search(request)
+            if first is None:
+                first = response
+                if offset >= response["hits"]["total"]["value"]:
+                    break
+            batch = response["hits"]["hits"]
+            hits.extend(batch[max(offset - position, 0) :])
+            position += len(batch)
+            if len(batch) < size:
+                break
+            after = batch[-1]["sort"]
+        return first, hits
 
     def _all_ids(self, query: dict) -> list[int]:
         """Every matching document id, page by page (search_after on the id)."""
