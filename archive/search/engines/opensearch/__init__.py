@@ -44,6 +44,7 @@ from archive.search.engines.opensearch import _index, _query
 from archive.search.engines.opensearch._lock import writer_lock
 from archive.search.errors import IndexBusy, SearchUnavailable
 from archive.search.queries import ParsedQuery
+from archive.search.queue import queued_write
 from archive.text.words import use_user_words
 
 logger = logging.getLogger(__name__)
@@ -362,21 +363,15 @@ class Engine(SearchEngine):
     def drain(
         self, *, timeout: float | None = None, document_ids: Iterable[int] | None = None, batch: int = DRAIN_BATCH
     ) -> int:
-        done = 0
         with writer_lock(self.alias, WRITER_LOCK_TIMEOUT if timeout is None else timeout):
             index = self._usable_index()
             self._sync_dictionary(index)
-            while True:
-                queued = SearchQueueEntry.objects.order_by("pk")
-                if document_ids is not None:
-                    queued = queued.filter(document_id__in=list(document_ids))
-                entries = list(queued.values_list("pk", "document_id")[:batch])
-                if not entries:
-                    return done
-                documents, removed = self._prepared({document_id for _pk, document_id in entries})
+
+            def write(document_ids: set[int]) -> None:
+                documents, removed = self._prepared(document_ids)
                 self._bulk(index, _index.bulk_actions(index, documents, removed), refresh=True)
-                SearchQueueEntry.objects.filter(pk__in=[pk for pk, _document_id in entries]).delete()
-                done += len(entries)
+
+            return queued_write(write, batch=batch, document_ids=document_ids)
 
     def bulk_drain(self) -> int:
         return self.drain(batch=BULK_DRAIN_BATCH)

@@ -40,6 +40,7 @@ from archive.search.engines.whoosh.backend import (
     writer_options,
 )
 from archive.search.engines.whoosh.segments import FastSegmentWriter, SegmentsWriter, merge_tiny, segment_write_apart
+from archive.search.queue import queued_write
 from archive.text.normalise import normalise
 from archive.text.words import loaded_user_words, use_user_words
 
@@ -136,20 +137,10 @@ def queue_drain(
 ) -> int:
     """Write queued documents to the index, `batch` entries a commit; returns how many entries
     were done. All of them, or only those of `document_ids`."""
-    done = 0
     with store.writer_lock(timeout):
         _ensure_usable()
         _sync_dictionary()
-        while True:
-            queued = SearchQueueEntry.objects.order_by("pk")
-            if document_ids is not None:
-                queued = queued.filter(document_id__in=list(document_ids))
-            entries = list(queued.values_list("pk", "document_id")[:batch])
-            if not entries:
-                return done
-            _write_documents({document_id for _pk, document_id in entries})
-            SearchQueueEntry.objects.filter(pk__in=[pk for pk, _document_id in entries]).delete()
-            done += len(entries)
+        return queued_write(_write_documents, batch=batch, document_ids=document_ids)
 
 
 def bulk_drain(*, batch: int = BULK_DRAIN_BATCH, timeout: float = WRITER_LOCK_TIMEOUT) -> int:

@@ -1,0 +1,24 @@
+"""The durable search queue, drained the same way by every engine: oldest entries first, a batch at
+a time, each batch's entries deleted only once the engine has written them (a failure leaves them
+queued)."""
+
+from collections.abc import Callable, Iterable
+
+from archive.models import SearchQueueEntry
+
+
+def queued_write(write: Callable[[set[int]], None], *, batch: int, document_ids: Iterable[int] | None = None) -> int:
+    """Hand the queued document ids to `write`, `batch` entries at a time; all of them, or only
+    those of `document_ids`. Returns how many entries were done."""
+    wanted = None if document_ids is None else list(document_ids)  # once: it may be an iterator
+    done = 0
+    while True:
+        queued = SearchQueueEntry.objects.order_by("pk")
+        if wanted is not None:
+            queued = queued.filter(document_id__in=wanted)
+        entries = list(queued.values_list("pk", "document_id")[:batch])
+        if not entries:
+            return done
+        write({document_id for _pk, document_id in entries})
+        SearchQueueEntry.objects.filter(pk__in=[pk for pk, _document_id in entries]).delete()
+        done += len(entries)
