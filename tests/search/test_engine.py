@@ -153,12 +153,41 @@ def test_aliases_and_branches_past_the_term_budget_are_cut_with_a_notice(indexed
 
 def test_confirming_candidates_stops_at_the_budget_with_a_notice(indexed, monkeypatch):
     """全面深化 (4 characters) has candidates in every report; each is read to confirm it."""
-    everything = engine.run(parse_query("全面深化"), limit=100)
-    assert everything.count == len(grep("全面深化")) >= 3 and not everything.notices
     monkeypatch.setattr(engine, "MAX_CONFIRMATIONS", 2)
     cut = engine.run(parse_query("全面深化"), limit=100)
     assert cut.count <= 2 and {hit.document_id for hit in cut.hits} <= grep("全面深化")
     assert cut.notices and "2" in cut.notices[0]
+    monkeypatch.undo()
+    everything = engine.run(parse_query("全面深化"), limit=100)  # the cut answer was not kept
+    assert everything.count == len(grep("全面深化")) >= 3 and not everything.notices
+
+
+def test_a_confirmed_term_is_kept_for_the_next_search_on_the_same_index(indexed, monkeypatch):
+    """Its next page, sort or facet click reads no stored text again: with no confirmations
+    left, the second search still finds every report, without a notice."""
+    first = engine.run(parse_query("全面深化"), limit=100)
+    monkeypatch.setattr(engine, "MAX_CONFIRMATIONS", 0)
+    again = engine.run(parse_query("全面深化"), sort="date", limit=100)
+    assert again.count == first.count == len(grep("全面深化")) and not again.notices
+
+
+def test_a_term_confirmed_within_a_filter_is_not_kept_as_its_whole_answer(indexed, monkeypatch):
+    zhuzhou = engine.run(parse_query("全面深化"), filters={"city": ["zhuzhou"]}, limit=100)
+    assert 1 <= zhuzhou.count < len(grep("全面深化"))
+    everywhere = engine.run(parse_query("全面深化"), limit=100)
+    assert everywhere.count == len(grep("全面深化"))
+
+
+def test_a_changed_index_confirms_again(indexed, django_capture_on_commit_callbacks):
+    """The kept answers belong to one reader: a report changed afterwards is found."""
+    assert engine.run(parse_query("三地协同改革"), limit=100).count == 0 == len(grep("三地协同改革"))
+    document = Document.objects.first()
+    with django_capture_on_commit_callbacks(execute=True):
+        document.body += "\n推进三地协同改革。"
+        document.save()
+        search.enqueue([document.pk])
+    search.drain()
+    assert [hit.document_id for hit in engine.run(parse_query("三地协同改革")).hits] == [document.pk]
 
 
 def test_confirmed_bytes_are_budgeted_too(indexed, monkeypatch):

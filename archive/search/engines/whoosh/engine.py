@@ -8,7 +8,8 @@ for every candidate and took ~40 ms on 2,000 documents). Per query term:
   containing the term.
 - 3 or more: the intersection of the term's bigram postings holds every document containing it
   (recall); each candidate is then confirmed against its normalised text, kept in a Whoosh column
-  (precision).
+  that texts.py reads through a memory map (precision). A confirmed term is kept for the next
+  search on the same reader.
 
 Ranking is BM25 over the jieba word field for the query's words, so documents where a term stands
 as a word, and often, come first. Everything cached here belongs to one index generation and one
@@ -32,6 +33,7 @@ from whoosh.reading import TermNotFound
 from archive.search.engines.base import FACET_FIELDS, MAX_QUERY_TERMS, EngineResult, Hit, terms_within_budget
 from archive.search.engines.whoosh import repair, store
 from archive.search.engines.whoosh.backend import document_schema
+from archive.search.engines.whoosh.texts import StoredTexts
 from archive.search.errors import SearchUnavailable
 from archive.search.queries import ParsedQuery, Term
 from archive.text.words import loaded_user_words, use_user_words
@@ -50,17 +52,23 @@ CHAR_POSTINGS_CACHED = 1024
 WORD_POSTINGS_CACHED = 512
 CHAR_POSTINGS_CACHE_BYTES = 32 * 2**20
 WORD_POSTINGS_CACHE_BYTES = 16 * 2**20
+# Confirmed terms: 4 bytes per matching document (~500 terms at 10,000 reports, 40 of the
+# commonest at 100,000).
+CONFIRMED_TERMS_CACHED = 512
+CONFIRMED_TERMS_CACHE_BYTES = 16 * 2**20
 # Concordance counts: 4 bytes per document for each term remembered (64 terms at 10,000 reports,
 # 20 at 100,000).
 OCCURRENCES_CACHED = 64
 OCCURRENCES_CACHE_BYTES = 8 * 2**20
 # The cost of one query, bounded whatever was typed (queries.py bounds what is parsed; aliases can
 # add terms after that; base.MAX_QUERY_TERMS bounds the terms evaluated). Confirming a candidate
-# reads its whole stored text, so both the number of candidates and the bytes read are limited;
-# past either, candidates are left unconfirmed (dropped for a term, kept for an exclusion) and the
-# results say so.
-MAX_CONFIRMATIONS = 40_000
-MAX_CONFIRM_BYTES = 256 * 2**20
+# scans its stored text (mapped, ~0.25 ns a byte, ~2 µs for a 2,650-character report), so both the
+# number of candidates and the bytes scanned are limited: at most ~0.4 s of one core, enough to
+# confirm a common term once across 100,000 reports (~800 MB) and keep it for the next searches;
+# past either limit, candidates are left unconfirmed (dropped for a term, kept for an exclusion)
+# and the results say so.
+MAX_CONFIRMATIONS = 150_000
+MAX_CONFIRM_BYTES = 1024 * 2**20
 
 
 def unavailable(problem: str, reason: str) -> SearchUnavailable:
@@ -85,9 +93,9 @@ class Budget:
 
 
 class ArrayCache:
-    """`function`'s results (numpy arrays, or tuples of them) for its last arguments, least recently
-    used first out, within `entries` results and `max_bytes` of arrays (a result larger than that
-    is returned, not kept)."""
+    """`function`'s results, or what `put` was given (numpy arrays, or tuples of them), for its last
+    arguments, least recently used first out, within `entries` results and `max_bytes` of arrays
+    (a result larger than that is returned, not kept)."""
 
     def __init__(self, function, *, entries: int, max_bytes: int):
         self.function, self.entries, self.max_bytes = function, entries, max_bytes
@@ -96,14 +104,23 @@ class ArrayCache:
         self._lock = threading.Lock()
 
     def __call__(self, *key):
+        value = self.get(key)
+        if value is None:
+            value = self.function(*key)
+            self.put(key, value)
+        return value
+
+    def get(self, key):
         with self._lock:
             if key in self.kept:
                 self.kept.move_to_end(key)
                 return self.kept[key]
-        value = self.function(*key)
+        return None
+
+    def put(self, key, value) -> None:
         size = sum(array.nbytes for array in (value if isinstance(value, tuple) else (value,)))
         if size > self.max_bytes:
-            return value
+            return
         with self._lock:
             if key not in self.kept:
                 self.kept[key] = value
@@ -111,7 +128,6 @@ class ArrayCache:
             while len(self.kept) > self.entries or self.bytes > self.max_bytes:
                 _key, dropped = self.kept.popitem(last=False)
                 self.bytes -= sum(array.nbytes for array in (dropped if isinstance(dropped, tuple) else (dropped,)))
-        return value
 
 
 class Snapshot:
@@ -133,14 +149,19 @@ class Snapshot:
         self.year_start = self._column_array("year_start")
         # Raw UTF-8 bytes (translate=False): a UTF-8 byte substring is exactly a character substring,
         # so confirming candidates needs no decoding.
-        self._texts = self.reader.column_reader("chars", translate=False) if self.reader.has_column("chars") else None
+        has_texts = self.reader.has_column("chars")
+        self._texts = StoredTexts(self.reader.column_reader("chars", translate=False)) if has_texts else None
         self._word_lengths = None
         self._lock = threading.Lock()
+        self._facets: dict[str, tuple[list[str], np.ndarray, np.ndarray]] = {}
         self._occurrences: collections.OrderedDict[str, np.ndarray] = collections.OrderedDict()
         self.postings = ArrayCache(self._postings, entries=CHAR_POSTINGS_CACHED, max_bytes=CHAR_POSTINGS_CACHE_BYTES)
         self.word_postings = ArrayCache(
             self._word_postings, entries=WORD_POSTINGS_CACHED, max_bytes=WORD_POSTINGS_CACHE_BYTES
         )
+        # Terms of three characters or more, confirmed against every live text: the costly part of a
+        # query. Its next page, sort, facet click or filter reuses them.
+        self.confirmed = ArrayCache(None, entries=CONFIRMED_TERMS_CACHED, max_bytes=CONFIRMED_TERMS_CACHE_BYTES)
 
     def _column_array(self, name) -> np.ndarray:
         if not self.doc_limit or not self.reader.has_column(name):
@@ -180,6 +201,8 @@ class Snapshot:
         return len(self.live)
 
     def close(self):
+        if self._texts is not None:
+            self._texts.close()
         self.reader.close()
 
     def _postings(self, fieldname: str, term: str) -> np.ndarray:
@@ -220,6 +243,17 @@ class Snapshot:
         """Document numbers in `within` whose text contains `term`; with a budget, only those
         confirmed before it ran out (the rest are left out and `budget.exhausted` is set)."""
         text = term.text
+        whole = len(within) == len(self.live)  # `within` is always among the live documents
+        if len(text) > 2:
+            known = self.confirmed.get(text)
+            if known is not None:
+                return known if whole else np.intersect1d(known, within, assume_unique=True)
+        found = self._containing(text, within, budget)
+        if whole and len(text) > 2 and not (budget and budget.exhausted):
+            self.confirmed.put(text, found)
+        return found
+
+    def _containing(self, text: str, within: np.ndarray, budget: Budget | None) -> np.ndarray:
         grams = [text] if len(text) <= 2 else sorted({text[i : i + 2] for i in range(len(text) - 1)})
         candidates = within
         for gram in sorted(grams, key=lambda g: len(self.postings("chars", g))):
@@ -228,21 +262,18 @@ class Snapshot:
             candidates = np.intersect1d(candidates, self.postings("chars", gram), assume_unique=True)
         if len(text) <= 2 or not len(candidates):
             return candidates
-        needle = text.encode("utf-8")
-        texts = self._texts
-        if budget is None:
-            return np.array([docnum for docnum in candidates.tolist() if needle in texts[docnum]], dtype=DOCNUM)
-        confirmed = []
-        for docnum in candidates.tolist():
-            if budget.confirmations <= 0 or budget.bytes <= 0:
-                budget.exhausted = True
-                break
-            stored = texts[docnum]
-            budget.confirmations -= 1
-            budget.bytes -= len(stored)
-            if needle in stored:
-                confirmed.append(docnum)
-        return np.array(confirmed, dtype=DOCNUM)
+        if budget is not None:
+            # Candidates are confirmed in order while both budgets last: a candidate is read if
+            # confirmations remain and the bytes read before it are within the byte budget.
+            allowed = candidates[: max(budget.confirmations, 0)]
+            read = np.cumsum(self._texts.lengths[allowed])
+            affordable = int(np.searchsorted(read - self._texts.lengths[allowed], budget.bytes, side="left"))
+            allowed = allowed[:affordable]
+            budget.confirmations -= len(allowed)
+            budget.bytes -= int(read[len(allowed) - 1]) if len(allowed) else 0
+            budget.exhausted = budget.exhausted or len(allowed) < len(candidates)
+            candidates = allowed
+        return np.array(self._texts.matching(text.encode("utf-8"), candidates), dtype=DOCNUM)
 
     def occurrences(self, key: str, count, docnums: np.ndarray) -> np.ndarray:
         """count(stored text) for each document number, remembered under `key` for this reader
@@ -270,14 +301,28 @@ class Snapshot:
     def facet_counts(self, fieldname: str, matched: np.ndarray) -> list[tuple[str, int]]:
         if not len(matched):
             return []
+        values, posted, value_of = self._facet_postings(fieldname)
         mask = np.zeros(self.doc_limit, dtype=bool)
         mask[matched] = True
-        counts = []
-        for value in self.reader.field_terms(fieldname):
-            count = int(mask[self.postings(fieldname, value)].sum())
-            if count:
-                counts.append((value, count))
-        return sorted(counts, key=lambda item: (-item[1], item[0]))
+        counts = np.bincount(value_of[mask[posted]], minlength=len(values))
+        found = [(values[i], int(counts[i])) for i in np.flatnonzero(counts).tolist()]
+        return sorted(found, key=lambda item: (-item[1], item[0]))
+
+    def _facet_postings(self, fieldname: str) -> tuple[list[str], np.ndarray, np.ndarray]:
+        """Every value of a facet field with all their postings laid end to end, and for each
+        posting the index of its value: a facet count is then one gather and one bincount
+        instead of a lexicon walk and a posting list per value on every search."""
+        with self._lock:
+            known = self._facets.get(fieldname)
+        if known is None:
+            values = list(self.reader.field_terms(fieldname))
+            postings = [self._postings(fieldname, value) for value in values]
+            posted = np.concatenate(postings) if postings else EMPTY
+            value_of = np.repeat(np.arange(len(values), dtype=np.int32), [len(p) for p in postings])
+            known = (values, posted, value_of)
+            with self._lock:
+                self._facets[fieldname] = known
+        return known
 
     def bm25(self, words: list[str], matched: np.ndarray) -> np.ndarray:
         """BM25 of `words` in the word field, for each document number in `matched`."""
