@@ -1,0 +1,36 @@
+"""The stored texts read through a memory map (archive/search/engines/whoosh/texts.py)."""
+
+import numpy as np
+
+from archive.search.engines.whoosh import engine
+from archive.search.engines.whoosh.texts import StoredTexts, _MappedSegment, _ReadSegment
+
+
+def test_texts_are_mapped_and_agree_with_whooshs_own_reader(indexed):
+    snap = engine.snapshot()
+    column = snap.reader.column_reader("chars", translate=False)
+    texts = StoredTexts(column)
+    try:
+        assert texts._segments and all(isinstance(segment, _MappedSegment) for segment in texts._segments)
+        everything = np.arange(snap.doc_limit, dtype=np.int64)
+        for docnum in everything.tolist():
+            assert texts[docnum] == column[docnum]
+            assert texts.lengths[docnum] == len(column[docnum])
+        for needle in ("河长制", "放管服", "全面深化改革", "不在任何报告里的词"):
+            encoded = needle.encode("utf-8")
+            expected = [docnum for docnum in everything.tolist() if encoded in column[docnum]]
+            assert texts.matching(encoded, everything) == expected
+        assert texts.matching("河长制".encode(), everything[:0]) == []
+    finally:
+        texts.close()
+
+
+def test_a_column_that_cannot_be_mapped_is_read_through_whoosh(indexed):
+    snap = engine.snapshot()
+    column = snap.reader.column_reader("chars", translate=False)
+    inner = column._readers[0] if hasattr(column, "_readers") else column
+    segment = _ReadSegment(inner)
+    local = np.arange(len(segment), dtype=np.int64)
+    needle = "改革".encode()
+    assert segment.matching(needle, local) == [d for d in local.tolist() if needle in inner[d]]
+    assert segment.lengths.tolist() == [len(inner[d]) for d in local.tolist()]
