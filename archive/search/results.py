@@ -8,7 +8,7 @@ from django.db.models.functions import Substr
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from archive.display import category_label, city_full_label, initiative_label, province_label
+from archive.display import category_label, city_label_of, initiative_label, province_label
 from archive.models import Category, City, Document, Initiative, InitiativeAlias
 from archive.pagination import PageNumbers
 from archive.search import confirm
@@ -270,8 +270,9 @@ def _add_aliases(query: ParsedQuery) -> None:
 
 def _labelled_facets(raw: dict[str, list[tuple[str, int]]], params: dict) -> dict[str, list[FacetValue]]:
     cities = City.objects.filter(slug__in=[value for value, _count in raw.get("city", [])])
+    city_rows = cities.values_list("slug", "name", "short_name")
     labels = {
-        "city": {city.slug: city_full_label(city) for city in cities.only("slug", "name", "short_name")},
+        "city": {slug: city_label_of(name, short) for slug, name, short in city_rows},
         "province": {province: province_label(province) for province, _count in raw.get("province", [])},
         "categories": {category.slug: category_label(category) for category in Category.objects.all()},
         "initiatives": {
