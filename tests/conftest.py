@@ -72,10 +72,24 @@ def _no_shared_search_index(settings, tmp_path_factory):
     search.reset()
 
 
+@pytest.fixture(scope="session")
+def _seeded_rows(tmp_path_factory):
+    """Where the seeded archive's rows are kept once load_seed has built them in this process."""
+    return tmp_path_factory.mktemp("seeded") / "archive.json"
+
+
 @pytest.fixture
-def seeded(db):
-    """The archive as `make serve` leaves it: five seed reports and the curated fixture."""
+def seeded(db, _seeded_rows):
+    """The archive as `make serve` leaves it: five seed reports and the curated fixture.
+
+    load_seed (import, extraction, suggestions: ~2 s) runs once per test process; every later test
+    loads the rows it wrote, with the same primary keys (~0.3 s). tests/test_commands.py runs
+    load_seed itself."""
+    if _seeded_rows.exists():
+        call_command("loaddata", str(_seeded_rows), verbosity=0)
+        return
     call_command("load_seed", stdout=open("/dev/null", "w"))
+    call_command("dumpdata", "archive", output=str(_seeded_rows), verbosity=0)
 
 
 @pytest.fixture
