@@ -21,10 +21,10 @@ SNIPPET_RADIUS = 40
 MAX_SNIPPETS = 3
 MAX_MARKS = 500
 SNIPPET_SCAN_CHARS = 100_000
-SNIPPET_CHUNK_CHARS = 10_000
+SNIPPET_CHUNK_CHARS = 1_000
 # A match starting in one chunk is found whole when it is shorter than this in the original text
 # (terms are at most 100 normalised characters; the rest is room for quotes and spaces inside).
-_CHUNK_OVERLAP = 400
+_CHUNK_OVERLAP = 200
 
 
 @dataclass(frozen=True)

@@ -33,3 +33,38 @@ def test_positions_point_back_into_the_original():
     start = normalised.index("放管服改革")
     end = start + len("放管服改革")
     assert original[positions[start] : positions[end - 1] + 1] == "放管服”改革"
+
+
+def _one_by_one(text: str) -> str:
+    """The definition: each character normalised on its own (what the tables were built from)."""
+    from archive.text.normalise import _normalise_char, _simplified
+
+    return "".join(_normalise_char(ch) if ord(ch) <= 0xFFFF else ch for ch in _simplified(text))
+
+
+def test_long_texts_take_the_vectorised_path_and_agree_with_the_definition_for_every_character():
+    """Texts of 64 characters or more are translated in numpy unless a character in them becomes
+    several; every other BMP character (in runs of 500, as a long text would hold them) comes out
+    as the per-character definition says."""
+    from archive.text.normalise import _output_lengths
+
+    lengths = _output_lengths()
+    characters = [chr(code) for code in range(0x10000) if not 0xD800 <= code <= 0xDFFF and lengths[code] <= 1]
+    for start in range(0, len(characters), 500):
+        run = "".join(characters[start : start + 500])
+        assert normalise(run) == _one_by_one(run), hex(ord(characters[start]))
+        text, positions = normalise_with_positions(run)
+        assert text == normalise(run) and len(positions) == len(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "全面深化改革“放管服”，２０２０年河長制、湖長制全面推行。" * 4,  # one character each
+        "改革……稳步推进㈠河长制😀林长制（试点）" * 4,  # …and ㈠ become several; 😀 is beyond the BMP
+    ],
+)
+def test_long_texts_agree_with_the_definition(text):
+    assert normalise(text) == _one_by_one(text)
+    normalised, positions = normalise_with_positions(text)
+    assert normalised == normalise(text) and len(positions) == len(normalised)
