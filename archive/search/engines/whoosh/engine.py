@@ -8,7 +8,7 @@ for every candidate and took ~40 ms on 2,000 documents). Per query term:
   containing the term.
 - 3 or more: the intersection of the term's bigram postings holds every document containing it
   (recall); each candidate is then confirmed against its normalised text, kept in a Whoosh column
-  that texts.py reads through a memory map (precision). A confirmed term is kept for the next
+  that texts.py reads in blocks (precision). A confirmed term is kept for the next
   search on the same reader.
 
 Ranking is BM25 over the jieba word field for the query's words, so documents where a term stands
@@ -62,11 +62,11 @@ OCCURRENCES_CACHED = 64
 OCCURRENCES_CACHE_BYTES = 8 * 2**20
 # The cost of one query, bounded whatever was typed (queries.py bounds what is parsed; aliases can
 # add terms after that; base.MAX_QUERY_TERMS bounds the terms evaluated). Confirming a candidate
-# scans its stored text (mapped, ~0.25 ns a byte, ~2 µs for a 2,650-character report), so both the
-# number of candidates and the bytes scanned are limited: at most ~0.4 s of one core, enough to
-# confirm a common term once across 100,000 reports (~800 MB) and keep it for the next searches;
-# past either limit, candidates are left unconfirmed (dropped for a term, kept for an exclusion)
-# and the results say so.
+# reads and searches its stored text (~3 µs for a 2,650-character report), so both the number of
+# candidates and the bytes read are limited: at most ~0.5 s of one core, enough to confirm a
+# common term once across 100,000 reports (~800 MB) and keep it for the next searches; past
+# either limit, candidates are left unconfirmed (dropped for a term, kept for an exclusion) and
+# the results say so.
 MAX_CONFIRMATIONS = 150_000
 MAX_CONFIRM_BYTES = 1024 * 2**20
 

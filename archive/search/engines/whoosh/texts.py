@@ -1,19 +1,18 @@
-"""The normalised text of each indexed document, read straight from the index's memory-mapped
-column files.
+"""The normalised text of each indexed document, read straight from the index's column files.
 
 Confirming a term of three characters or more reads the stored text of every candidate
 (engine.py). Through Whoosh's column reader each read is a seek and a buffered read, ~7 µs plus
 the copy: a common term at 100,000 reports has ~50,000 candidates, 0.4 s before any matching.
 Whoosh's VarBytesColumn keeps each segment's texts end to end with their offsets and lengths at
-the end of the file, and the reader has already loaded those arrays; so the segment file is
-mapped once and `mmap.find` looks for the term inside the document's bytes without copying them.
-Pages come from the OS cache that every worker shares, so no worker holds its own copy.
+the end of the file, and the reader has already loaded those arrays; so the candidates' bytes are
+read with one pread per block of neighbours, and `bytes.find` looks for the term inside each
+document's range of the block without copying it again.
 
-Only VarBytesColumn readers over real files are mapped; anything else (a compound segment, a
+Only VarBytesColumn readers over real files are read this way; anything else (a compound segment, a
 Whoosh that lays columns out differently) is read through Whoosh's own reader, as before.
 """
 
-import mmap
+import os
 from bisect import bisect_right
 
 import numpy as np
@@ -29,7 +28,7 @@ class StoredTexts:
             readers, starts = column_reader._readers, list(column_reader._doc_offsets)
         else:
             readers, starts = [column_reader], [0]
-        self._segments = [_MappedSegment.of(reader) or _ReadSegment(reader) for reader in readers]
+        self._segments = [_FileSegment.of(reader) or _ReadSegment(reader) for reader in readers]
         self._starts = starts
         ends = [start + len(segment) for start, segment in zip(starts, self._segments, strict=True)]
         self._bounds = np.array(ends, dtype=np.int64)
@@ -57,9 +56,16 @@ class StoredTexts:
             segment.close()
 
 
-class _MappedSegment:
-    def __init__(self, mapped: mmap.mmap, positions: np.ndarray, lengths: np.ndarray):
-        self._mapped = mapped
+class _FileSegment:
+    """A VarBytesColumn in a real file, read with os.pread (which leaves Whoosh's own file offset
+    alone): candidates that lie close together are read in one block and each is looked for in
+    place in it. Not a memory map: mapped pages would count in every worker's resident memory."""
+
+    BLOCK_BYTES = 1 << 20  # candidates spanning at most this much are read together
+    GAP_BYTES = 64 << 10  # and only when the bytes between them are fewer than this
+
+    def __init__(self, fileno: int, positions: np.ndarray, lengths: np.ndarray):
+        self._fileno = fileno
         self._positions = positions
         self.lengths = lengths
 
@@ -67,39 +73,49 @@ class _MappedSegment:
         return len(self.lengths)
 
     @classmethod
-    def of(cls, reader) -> "_MappedSegment | None":
+    def of(cls, reader) -> "_FileSegment | None":
         if not isinstance(reader, VarBytesColumn.Reader):
             return None
         try:
             structfile = reader._dbfile
             if not getattr(structfile, "is_real", False):
                 return None
+            fileno = structfile.fileno()
             lengths = np.asarray(reader._lengths, dtype=np.int64)
             positions = np.asarray(reader._offsets, dtype=np.int64) + reader._basepos
-            mapped = mmap.mmap(structfile.fileno(), 0, access=mmap.ACCESS_READ)
+            size = os.fstat(fileno).st_size
         except (AttributeError, OSError, ValueError, TypeError):
             return None
-        if len(lengths) and int((positions + lengths).max()) > len(mapped):
-            mapped.close()
+        if len(lengths) and int((positions + lengths).max()) > size:
             return None  # not laid out as expected: let Whoosh read it
-        return cls(mapped, positions, lengths)
+        return cls(fileno, positions, lengths)
 
     def text(self, local: int) -> bytes:
-        start = int(self._positions[local])
-        return self._mapped[start : start + int(self.lengths[local])]
+        return os.pread(self._fileno, int(self.lengths[local]), int(self._positions[local]))
 
     def matching(self, needle: bytes, local: np.ndarray) -> list[int]:
-        find = self._mapped.find
-        starts = self._positions[local]
-        ends = starts + self.lengths[local]
-        return [
-            docnum
-            for docnum, start, end in zip(local.tolist(), starts.tolist(), ends.tolist(), strict=True)
-            if find(needle, start, end) >= 0
-        ]
+        docnums = local.tolist()
+        starts = self._positions[local].tolist()
+        ends = (self._positions[local] + self.lengths[local]).tolist()
+        found = []
+        first, count = 0, len(docnums)
+        while first < count:
+            last = first + 1
+            while (
+                last < count
+                and ends[last] - starts[first] <= self.BLOCK_BYTES
+                and starts[last] - ends[last - 1] <= self.GAP_BYTES
+            ):
+                last += 1
+            base = starts[first]
+            block = os.pread(self._fileno, ends[last - 1] - base, base)
+            find = block.find
+            found.extend(docnums[i] for i in range(first, last) if find(needle, starts[i] - base, ends[i] - base) >= 0)
+            first = last
+        return found
 
     def close(self) -> None:
-        self._mapped.close()
+        pass  # the file is Whoosh's, closed with its reader
 
 
 class _ReadSegment:
