@@ -177,6 +177,19 @@ def table(result: dict) -> str:
     return "\n".join(lines)
 
 
+def wait_for_cluster(url: str, seconds: int = 300) -> None:
+    """Until the cluster at `url` is green: with-cluster starts it alongside the command."""
+    import requests
+
+    for _ in range(seconds):
+        try:
+            if requests.get(f"{url}/_cluster/health?wait_for_status=green&timeout=5s", timeout=10).ok:
+                return
+        except requests.RequestException:
+            time.sleep(1)
+    raise RuntimeError(f"no green cluster at {url} after {seconds} s")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--docs", type=int, nargs="+", default=[10000])
@@ -190,14 +203,7 @@ def main() -> None:
     pidfile = Path(os.environ.get("SEARCH_CLUSTER_DIR", "/nonexistent")) / "cluster.pid"
     if pid is None and pidfile.exists():
         pid = int(pidfile.read_text())
-    import requests
-
-    for _ in range(300):  # with-cluster starts it alongside
-        try:
-            if requests.get(f"{args.url}/_cluster/health?wait_for_status=green&timeout=5s", timeout=10).ok:
-                break
-        except requests.RequestException:
-            time.sleep(1)
+    wait_for_cluster(args.url)
     pid = pid or (int(pidfile.read_text()) if pidfile.exists() else None)
     for count in args.docs:
         result = run(count, args.url, pid, args.engines)

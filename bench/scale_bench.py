@@ -219,7 +219,9 @@ def stamp(label: str) -> str:
     return line
 
 
-def measure_queries(site: Site) -> dict:
+def measure_queries(site: Site, counts: dict | None = None) -> dict:
+    """p50/p95 of the fixed queries over HTTP; each query's result count goes into `counts`, so two
+    engines' answers can be compared."""
     latencies, cold, server = [], [], []
     for _label, query in QUERIES:
         text, _, rest = query.partition("&")
@@ -233,6 +235,8 @@ def measure_queries(site: Site) -> dict:
             (cold if repeat == 0 else latencies).append(elapsed)
             if repeat:
                 server.append(json.loads(body).get("elapsed_ms", 0))
+        if counts is not None:
+            counts[query] = json.loads(body)["count"]
     return {
         "p50": percentile(latencies, 0.5),
         "p95": percentile(latencies, 0.95),
@@ -312,7 +316,44 @@ def textbook_index(reports) -> float:
     return time.perf_counter() - started
 
 
-def run_one(count: int, import_files: int, site: Site) -> dict:
+def opensearch_figures(count: int, characters: int, site: Site, url: str, whoosh_counts: dict) -> dict:
+    """The same archive rebuilt on the OpenSearch cluster at `url` and the same queries sent to it
+    through gunicorn: rebuild time, p50/p95, worker and cluster memory, and whether every query
+    counted what Whoosh counted."""
+    from bench.engines_bench import timed_rebuild, wait_for_cluster
+
+    wait_for_cluster(url)
+
+    pidfile = Path(os.environ.get("SEARCH_CLUSTER_DIR", "/nonexistent")) / "cluster.pid"
+    cluster_pid = int(pidfile.read_text()) if pidfile.exists() else None
+    whoosh_env = site.env
+    engine_env = {**whoosh_env, "REFORM_SEARCH_URL": url, "REFORM_SEARCH_INDEX_PREFIX": f"bench-{os.getpid()}-"}
+    figures = {"stamp": stamp(f"[{count}] opensearch rebuild start")}
+    figures.update(timed_rebuild(site, engine_env, cluster_pid))
+    figures["rebuild"] = characters / figures["rebuild_s"]
+    print(f"[{count}] opensearch rebuild {figures}", flush=True)
+    site.env = engine_env
+    try:
+        site.start(timeout=600)
+        for _ in range(2):
+            site.get("/api/search/?q=%E6%94%B9%E9%9D%A9")
+        figures["counts"] = {}
+        figures["queries"] = measure_queries(site, figures["counts"])
+        figures["worker_rss"] = [rss_mb(pid) for pid in site.workers()]
+        figures["jvm_rss_mb"] = rss_mb(cluster_pid)[0] if cluster_pid else None
+        site.stop()
+    finally:
+        site.env = whoosh_env
+    figures["count_differences"] = {
+        query: (whoosh_counts.get(query), found)
+        for query, found in figures["counts"].items()
+        if whoosh_counts.get(query) != found
+    }
+    print(f"[{count}] opensearch {figures}", flush=True)
+    return figures
+
+
+def run_one(count: int, import_files: int, site: Site, opensearch_url: str | None = None) -> dict:
     import jieba
 
     from archive import search
@@ -365,9 +406,14 @@ def run_one(count: int, import_files: int, site: Site) -> dict:
     site.start(timeout=600)
     for _ in range(2):  # every worker opens its reader
         site.get("/api/search/?q=%E6%94%B9%E9%9D%A9")
-    result["queries"] = measure_queries(site)
+    result["counts"] = {}
+    result["queries"] = measure_queries(site, result["counts"])
     result["worker_rss"] = [rss_mb(pid) for pid in site.workers()]
     print(f"[{count}] queries {result['queries']}; workers {result['worker_rss']}", flush=True)
+    if opensearch_url:
+        site.stop()
+        result["opensearch"] = opensearch_figures(count, result["characters"], site, opensearch_url, result["counts"])
+        site.start(timeout=600)
 
     new_reports = list(synthetic_reports(import_files, seed=count + 7))
     folder = Path(site.var) / "incoming"
@@ -447,13 +493,15 @@ def one(
     out: Path | None,
     profile_only: bool = False,
     profile_import_files: int = 0,
+    opensearch_url: str | None = None,
+    keep: bool = False,
 ) -> None:
     if var_base:
         os.environ["TMPDIR"] = var_base
     import tempfile
 
     tempfile.tempdir = None
-    site = Site(prefix=f"reform-scale-{count}-")
+    site = Site(prefix=f"reform-scale-{count}-", keep=keep)
     site.env["WEB_CONCURRENCY"] = "2"
     site.env["REFORM_GUNICORN_LOG_LEVEL"] = "warning"
     # One client sends every query and the curator's probes: the per-address throttles
@@ -473,7 +521,7 @@ def one(
         if profile_import_files:
             profile_import(count, profile_import_files, site)
             return
-        result = run_one(count, import_files, site)
+        result = run_one(count, import_files, site, opensearch_url)
         out.write_text(json.dumps(result), encoding="utf-8")
     finally:
         site.clean()
@@ -539,6 +587,35 @@ def table(results: list[dict]) -> str:
             "≤ 150 MB",
         ),
     ]
+    if all("opensearch" in r for r in results):
+        lines += [
+            row("OpenSearch (2 nodes): rebuild, chars/s", [f"{r['opensearch']['rebuild']:,.0f}" for r in results]),
+            row(
+                "OpenSearch: search API over HTTP, p50",
+                [f"{r['opensearch']['queries']['p50']:.0f} ms" for r in results],
+            ),
+            row(
+                "OpenSearch: search API over HTTP, p95",
+                [f"{r['opensearch']['queries']['p95']:.0f} ms" for r in results],
+                "≤ 50 ms at 100,000",
+            ),
+            row("OpenSearch: p95 of first runs", [f"{r['opensearch']['queries']['cold_p95']:.0f} ms" for r in results]),
+            row(
+                "OpenSearch: RSS per gunicorn worker; cluster JVM",
+                [
+                    ", ".join(f"{rss:.0f}" for rss, _pss in r["opensearch"]["worker_rss"])
+                    + f" MB; {r['opensearch']['jvm_rss_mb'] or 0:,.0f} MB"
+                    for r in results
+                ],
+            ),
+            row(
+                "same count as Whoosh for every query",
+                [
+                    ("yes" if not r["opensearch"]["count_differences"] else str(r["opensearch"]["count_differences"]))
+                    for r in results
+                ],
+            ),
+        ]
     return "\n".join(lines)
 
 
@@ -551,9 +628,18 @@ def main() -> None:
     parser.add_argument(
         "--profile-import", type=int, metavar="FILES", help="profile import_reports of FILES files instead"
     )
+    parser.add_argument(
+        "--opensearch",
+        action="store_true",
+        help="also rebuild and query on the OpenSearch cluster (run under archive/search/cluster/with-cluster)",
+    )
+    parser.add_argument("--keep", action="store_true", help="keep each throw-away installation (var directory)")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     arguments = parser.parse_args()
+    opensearch_url = os.environ.get("SEARCH_TEST_URL") if arguments.opensearch else None
+    if arguments.opensearch and not opensearch_url:
+        parser.error("--opensearch: no cluster; run under archive/search/cluster/with-cluster")
     if arguments.profile:
         one(arguments.profile, 0, arguments.var_base, None, profile_only=True)
         return
@@ -561,7 +647,14 @@ def main() -> None:
         one(arguments.docs[0], 0, arguments.var_base, None, profile_import_files=arguments.profile_import)
         return
     if arguments.one:
-        one(arguments.one, arguments.import_files, arguments.var_base, arguments.out)
+        one(
+            arguments.one,
+            arguments.import_files,
+            arguments.var_base,
+            arguments.out,
+            opensearch_url=opensearch_url,
+            keep=arguments.keep,
+        )
         return
 
     print(f"scale benchmark, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {os.cpu_count()} cores (shared)")
@@ -570,6 +663,7 @@ def main() -> None:
         out = Path(arguments.var_base or "/tmp") / f"scale-{count}-{os.getpid()}.json"
         command = [sys.executable, __file__, "--one", str(count), "--import-files", str(arguments.import_files)]
         command += ["--out", str(out)] + (["--var-base", arguments.var_base] if arguments.var_base else [])
+        command += (["--opensearch"] if arguments.opensearch else []) + (["--keep"] if arguments.keep else [])
         subprocess.run(command, check=True)
         results.append(json.loads(out.read_text(encoding="utf-8")))
         print(table(results), flush=True)
