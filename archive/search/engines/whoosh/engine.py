@@ -28,11 +28,12 @@ from dataclasses import dataclass
 import numpy as np
 from django.utils.translation import gettext as _
 from whoosh.filedb.filestore import FileStorage
-from whoosh.reading import TermNotFound
 
 from archive.search.engines.base import FACET_FIELDS, MAX_QUERY_TERMS, EngineResult, Hit, terms_within_budget
 from archive.search.engines.whoosh import repair, store
 from archive.search.engines.whoosh.backend import document_schema
+from archive.search.engines.whoosh.postings import posting_arrays
+from archive.search.engines.whoosh.shared_terms import SharedConfirmedTerms
 from archive.search.engines.whoosh.texts import StoredTexts
 from archive.search.errors import SearchUnavailable
 from archive.search.queries import ParsedQuery, Term
@@ -145,6 +146,8 @@ class Snapshot:
             raise
         self.live = np.fromiter(self.reader.all_doc_ids(), dtype=DOCNUM)
         self.doc_limit = self.reader.doc_count_all()
+        self.live_mask = np.zeros(self.doc_limit, dtype=bool)
+        self.live_mask[self.live] = True
         self.document_ids = self._column_array("document_id")
         self.year_start = self._column_array("year_start")
         # Raw UTF-8 bytes (translate=False): a UTF-8 byte substring is exactly a character substring,
@@ -162,6 +165,7 @@ class Snapshot:
         # Terms of three characters or more, confirmed against every live text: the costly part of a
         # query. Its next page, sort, facet click or filter reuses them.
         self.confirmed = ArrayCache(None, entries=CONFIRMED_TERMS_CACHED, max_bytes=CONFIRMED_TERMS_CACHE_BYTES)
+        self.shared_confirmed = SharedConfirmedTerms(generation, self.version, self.doc_limit)
 
     def _column_array(self, name) -> np.ndarray:
         if not self.doc_limit or not self.reader.has_column(name):
@@ -207,24 +211,16 @@ class Snapshot:
 
     def _postings(self, fieldname: str, term: str) -> np.ndarray:
         """Sorted live document numbers whose `fieldname` holds `term`."""
-        try:
-            matcher = self.reader.postings(fieldname, term)
-        except TermNotFound:
-            return EMPTY
-        ids = np.fromiter(matcher.all_ids(), dtype=DOCNUM)
-        return ids[np.isin(ids, self.live, assume_unique=True)] if len(ids) else EMPTY
+        ids, _weights = posting_arrays(self.reader, fieldname, term, weights=False)
+        return ids[self.live_mask[ids]] if len(ids) else EMPTY
 
     def _word_postings(self, word: str) -> tuple[np.ndarray, np.ndarray]:
-        try:
-            matcher = self.reader.postings("text", word)
-        except TermNotFound:
-            return EMPTY, EMPTY
-        ids, weights = [], []
-        while matcher.is_active():
-            ids.append(matcher.id())
-            weights.append(matcher.weight())
-            matcher.next()
-        return np.array(ids, dtype=DOCNUM), np.array(weights, dtype=np.float32)
+        """Live document numbers holding `word` in the word field, and how often."""
+        ids, weights = posting_arrays(self.reader, "text", word, weights=True)
+        if not len(ids):
+            return EMPTY, np.empty(0, dtype=np.float32)
+        live = self.live_mask[ids]
+        return ids[live], weights[live]
 
     @property
     def word_lengths(self) -> np.ndarray:
@@ -246,11 +242,14 @@ class Snapshot:
         whole = len(within) == len(self.live)  # `within` is always among the live documents
         if len(text) > 2:
             known = self.confirmed.get(text)
+            if known is None and (known := self.shared_confirmed.get(text)) is not None:
+                self.confirmed.put(text, known)
             if known is not None:
                 return known if whole else np.intersect1d(known, within, assume_unique=True)
         found = self._containing(text, within, budget)
         if whole and len(text) > 2 and not (budget and budget.exhausted):
             self.confirmed.put(text, found)
+            self.shared_confirmed.put(text, found)
         return found
 
     def _containing(self, text: str, within: np.ndarray, budget: Budget | None) -> np.ndarray:
