@@ -67,6 +67,22 @@ class Site:
             PYTHONUNBUFFERED="1",
         )
 
+    @classmethod
+    def existing(cls, var: Path) -> "Site":
+        """An installation a run kept (`--keep`), served again as it was left; never removed."""
+        site = cls(keep=True, prefix="reform-bench-unused-")
+        shutil.rmtree(site.var, ignore_errors=True)
+        site.var = Path(var)
+        for name, value in {
+            "REFORM_VAR_DIR": site.var,
+            "REFORM_SEARCH_DIR": site.var / "search",
+            "REFORM_STATIC_ROOT": site.var / "static",
+            "REFORM_ACCESS_LOG": site.var / "access.log",
+            "REFORM_ERROR_LOG": site.var / "error.log",
+        }.items():
+            site.env[name] = str(value)
+        return site
+
     def manage(self, *args: str, check: bool = True, **kwargs) -> subprocess.CompletedProcess:
         return subprocess.run(
             [str(PYTHON), "manage.py", *args],

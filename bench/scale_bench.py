@@ -1,6 +1,7 @@
 """Scale benchmark: the archive at 10,000 and 100,000 SYNTHETIC reports, beside the textbook setup.
 
     .venv/bin/python bench/scale_bench.py --docs 10000 100000 [--import-files 2000] [--var-base DIR]
+    .venv/bin/python bench/scale_bench.py --requery DIR...   # queries again on installations kept by --keep
     .venv/bin/python bench/scale_bench.py --profile 1000     # where a rebuild spends its time
     .venv/bin/python bench/scale_bench.py --profile-import 300 [--docs 1000]  # and an import (--jobs 2)
 
@@ -445,6 +446,26 @@ def run_one(count: int, import_files: int, site: Site, opensearch_url: str | Non
     return result
 
 
+def requery(var: Path) -> None:
+    """The query figures again, this code serving an installation a run kept: gunicorn with 2
+    workers, the same queries, their counts and each worker's memory."""
+    site = Site.existing(var)
+    site.env["WEB_CONCURRENCY"] = "2"
+    site.env["REFORM_GUNICORN_LOG_LEVEL"] = "warning"
+    for scope in ("ANON", "SEARCH", "DOCUMENT", "EXPORT", "CONCORDANCE"):
+        site.env[f"REFORM_THROTTLE_{scope}"] = "1000000/min"
+    result = {"installation": str(var), "stamp": stamp(f"[{var.name}] gunicorn start"), "counts": {}}
+    try:
+        site.start(timeout=600)
+        for _ in range(2):
+            site.get("/api/search/?q=%E6%94%B9%E9%9D%A9")
+        result["queries"] = measure_queries(site, result["counts"])
+        result["worker_rss"] = [rss_mb(pid) for pid in site.workers()]
+    finally:
+        site.stop()
+    print(json.dumps(result, ensure_ascii=False), flush=True)
+
+
 def profile(count: int) -> None:
     """cProfile of a one-process rebuild of `count` SYNTHETIC reports: where the time goes."""
     import cProfile
@@ -634,12 +655,23 @@ def main() -> None:
         help="also rebuild and query on the OpenSearch cluster (run under archive/search/cluster/with-cluster)",
     )
     parser.add_argument("--keep", action="store_true", help="keep each throw-away installation (var directory)")
+    parser.add_argument(
+        "--requery",
+        type=Path,
+        nargs="+",
+        metavar="DIR",
+        help="serve installations a run kept (--keep) with this code and measure the queries again",
+    )
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     arguments = parser.parse_args()
     opensearch_url = os.environ.get("SEARCH_TEST_URL") if arguments.opensearch else None
     if arguments.opensearch and not opensearch_url:
         parser.error("--opensearch: no cluster; run under archive/search/cluster/with-cluster")
+    if arguments.requery:
+        for var in arguments.requery:
+            requery(var)
+        return
     if arguments.profile:
         one(arguments.profile, 0, arguments.var_base, None, profile_only=True)
         return
