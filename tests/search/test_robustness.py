@@ -55,7 +55,10 @@ def damage_empty_directory(search_dir, generation):
 
 def damage_empty_generation(search_dir, generation):
     for path in generation.iterdir():
-        path.unlink()
+        if path.is_dir():  # the confirmed terms the readers share
+            shutil.rmtree(path)
+        else:
+            path.unlink()
 
 
 def damage_dangling_link(search_dir, generation):
