@@ -102,7 +102,8 @@ def test_overlapping_mentions_in_a_long_report_are_marked_in_linear_time():
         return min(seconds), marked
 
     small_seconds, _marked = best(text[: len(text) // 10], spans[:2_000])
-    with _deadline(RATIO_BOUND * small_seconds + 2):
-        large_seconds, marked = best(text, spans, repeats=1)
+    # The best of two large runs too: one run alone can be doubled by another process's burst.
+    with _deadline(2 * (RATIO_BOUND * small_seconds + 2)):
+        large_seconds, marked = best(text, spans, repeats=2)
     assert large_seconds / small_seconds < RATIO_BOUND
     assert len(re.findall(r'id="m\d+"', marked[0])) == 20_000
