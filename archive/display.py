@@ -22,9 +22,12 @@ def city_full_label(city) -> str:
     return city.name if is_chinese_interface() else f"{city.pinyin_name} {city.name}"
 
 
-def city_label_of(name: str, short_name: str) -> str:
-    """city_full_label from the two columns alone (a facet of 300 cities need not build 300 models)."""
-    return name if is_chinese_interface() else f"{pinyin_name(short_name)} {name}"
+def city_labels(rows) -> dict[str, str]:
+    """slug → city_full_label for (slug, name, short_name) rows: a facet of 300 cities needs
+    neither 300 models nor 300 looks at the interface language."""
+    if is_chinese_interface():
+        return {slug: name for slug, name, _short in rows}
+    return {slug: f"{pinyin_name(short)} {name}" for slug, name, short in rows}
 
 
 def province_label(province: str) -> str:

@@ -8,7 +8,7 @@ from django.db.models.functions import Substr
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from archive.display import category_label, city_label_of, initiative_label, province_label
+from archive.display import category_label, city_labels, initiative_label, province_label
 from archive.models import Category, City, Document, Initiative, InitiativeAlias
 from archive.pagination import PageNumbers
 from archive.search import confirm
@@ -73,6 +73,8 @@ class SearchForm(forms.Form):
         return cleaned
 
     def _known(self, values, queryset, field_name):
+        if not values:  # most searches filter by nothing: no query
+            return values
         known = set(queryset.filter(**{f"{field_name}__in": values}).values_list(field_name, flat=True))
         unknown = [value for value in values if value not in known]
         if unknown:
@@ -84,6 +86,8 @@ class SearchForm(forms.Form):
         # Imported here: selectors marks search hits on report pages through archive.search.
         from archive.selectors import cities_by_name
 
+        if not self.cleaned_data["city"]:
+            return []
         cities, errors = cities_by_name(self.cleaned_data["city"])
         if errors:
             raise forms.ValidationError(errors)
@@ -272,7 +276,7 @@ def _labelled_facets(raw: dict[str, list[tuple[str, int]]], params: dict) -> dic
     cities = City.objects.filter(slug__in=[value for value, _count in raw.get("city", [])])
     city_rows = cities.values_list("slug", "name", "short_name")
     labels = {
-        "city": {slug: city_label_of(name, short) for slug, name, short in city_rows},
+        "city": city_labels(city_rows),
         "province": {province: province_label(province) for province, _count in raw.get("province", [])},
         "categories": {category.slug: category_label(category) for category in Category.objects.all()},
         "initiatives": {
