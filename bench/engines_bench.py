@@ -24,14 +24,13 @@ import os
 import sys
 import threading
 import time
-import urllib.parse
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.load_bench import Site  # noqa: E402
-from bench.scale_bench import QUERIES, REPEATS, percentile, rss_mb  # noqa: E402
+from bench.scale_bench import measure_queries, rss_mb  # noqa: E402
 
 
 class PeakRss(threading.Thread):
@@ -78,25 +77,8 @@ def timed_rebuild(site: Site, env: dict, cluster_pid: int | None) -> dict:
 
 
 def query_figures(site: Site) -> tuple[dict, dict]:
-    latencies, cold, counts = [], [], {}
-    for _label, query in QUERIES:
-        text, _, rest = query.partition("&")
-        path = "/api/search/?" + urllib.parse.urlencode({"q": text, "page_size": 20}) + (f"&{rest}" if rest else "")
-        for repeat in range(REPEATS):
-            started = time.perf_counter()
-            status, body = site.get(path)
-            elapsed = (time.perf_counter() - started) * 1000
-            if status != 200:
-                raise RuntimeError(f"{path}: {status} {body[:200]!r}")
-            (cold if repeat == 0 else latencies).append(elapsed)
-        counts[query] = json.loads(body)["count"]
-    figures = {
-        "p50": percentile(latencies, 0.5),
-        "p95": percentile(latencies, 0.95),
-        "max": max(latencies),
-        "cold_p95": percentile(cold, 0.95),
-    }
-    return figures, counts
+    counts: dict = {}
+    return measure_queries(site, counts), counts
 
 
 def run(count: int, url: str, cluster_pid: int | None, only: list[str]) -> dict:

@@ -76,10 +76,15 @@ def normalise_with_offsets(text: str) -> tuple[str, np.ndarray]:
 
     The positions let highlighting find a match in normalised text and mark it in the original."""
     simplified = _simplified(text)
-    codes = np.frombuffer(simplified.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    # Like normalise(), whose table covers the BMP, characters beyond it stay as they are.
-    lengths = np.where(codes > 0xFFFF, 1, _output_lengths()[np.minimum(codes, 0xFFFF)])
+    codes, lengths = _codes_and_lengths(simplified)
     return _translated(simplified, codes, lengths), np.repeat(np.arange(len(codes)), lengths)
+
+
+def _codes_and_lengths(simplified: str) -> tuple[np.ndarray, np.ndarray]:
+    """Each character's code point, and how many characters it becomes (the table covers the
+    BMP; characters beyond it stay as they are)."""
+    codes = np.frombuffer(simplified.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    return codes, np.where(codes > 0xFFFF, 1, _output_lengths()[np.minimum(codes, 0xFFFF)])
 
 
 def normalise_with_positions(text: str) -> tuple[str, list[int]]:
@@ -92,9 +97,7 @@ def normalise(text: str) -> str:
     simplified = _simplified(text)
     if len(simplified) < _VECTOR_FROM:
         return simplified.translate(_tables()[0])
-    codes = np.frombuffer(simplified.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    lengths = np.where(codes > 0xFFFF, 1, _output_lengths()[np.minimum(codes, 0xFFFF)])
-    return _translated(simplified, codes, lengths)
+    return _translated(simplified, *_codes_and_lengths(simplified))
 
 
 # Below this many characters str.translate is as quick as setting up the arrays.

@@ -11,19 +11,16 @@ def test_texts_are_read_from_the_column_files_and_agree_with_whooshs_own_reader(
     snap = engine.snapshot()
     column = snap.reader.column_reader("chars", translate=False)
     texts = StoredTexts(column)
-    try:
-        assert texts._segments and all(isinstance(segment, _FileSegment) for segment in texts._segments)
-        everything = np.arange(snap.doc_limit, dtype=np.int64)
-        for docnum in everything.tolist():
-            assert texts[docnum] == column[docnum]
-            assert texts.lengths[docnum] == len(column[docnum])
-        for needle in ("河长制", "放管服", "全面深化改革", "不在任何报告里的词"):
-            encoded = needle.encode("utf-8")
-            expected = [docnum for docnum in everything.tolist() if encoded in column[docnum]]
-            assert texts.matching(encoded, everything) == expected
-        assert texts.matching("河长制".encode(), everything[:0]) == []
-    finally:
-        texts.close()
+    assert texts._segments and all(isinstance(segment, _FileSegment) for segment in texts._segments)
+    everything = np.arange(snap.doc_limit, dtype=np.int64)
+    for docnum in everything.tolist():
+        assert texts[docnum] == column[docnum]
+        assert texts.lengths[docnum] == len(column[docnum])
+    for needle in ("河长制", "放管服", "全面深化改革", "不在任何报告里的词"):
+        encoded = needle.encode("utf-8")
+        expected = [docnum for docnum in everything.tolist() if encoded in column[docnum]]
+        assert texts.matching(encoded, everything) == expected
+    assert texts.matching("河长制".encode(), everything[:0]) == []
 
 
 def test_a_column_that_cannot_be_read_directly_is_read_through_whoosh(indexed):

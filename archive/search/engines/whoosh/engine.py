@@ -205,9 +205,7 @@ class Snapshot:
         return len(self.live)
 
     def close(self):
-        if self._texts is not None:
-            self._texts.close()
-        self.reader.close()
+        self.reader.close()  # the stored texts are read through its files
 
     def _postings(self, fieldname: str, term: str) -> np.ndarray:
         """Sorted live document numbers whose `fieldname` holds `term`."""

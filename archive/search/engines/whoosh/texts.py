@@ -51,10 +51,6 @@ class StoredTexts:
                 found.extend(local + start for local in segment.matching(needle, part - start))
         return found
 
-    def close(self) -> None:
-        for segment in self._segments:
-            segment.close()
-
 
 class _FileSegment:
     """A VarBytesColumn in a real file, read with os.pread (which leaves Whoosh's own file offset
@@ -114,9 +110,6 @@ class _FileSegment:
             first = last
         return found
 
-    def close(self) -> None:
-        pass  # the file is Whoosh's, closed with its reader
-
 
 class _ReadSegment:
     def __init__(self, reader):
@@ -136,6 +129,3 @@ class _ReadSegment:
 
     def matching(self, needle: bytes, local: np.ndarray) -> list[int]:
         return [docnum for docnum in local.tolist() if needle in self._reader[docnum]]
-
-    def close(self) -> None:
-        pass
