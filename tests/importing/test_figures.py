@@ -86,6 +86,14 @@ def test_full_width_digits_and_percent_sign():
     assert limit.expression == "平均压缩８５％"
 
 
+def test_a_measure_split_by_quotation_marks_or_an_aside_is_still_read():
+    # Sentences are screened for a known measure before they are parsed; the screen must see the
+    # text as the parser does, without the marks, or these would be skipped.
+    assert figures("全年完成改革“任务”896项。") == [("改革任务", None, D(896), "项", "total")]
+    assert figures("取消行政审批(核准)事项26项。") == [("取消行政审批事项", None, D(26), "项", "total")]
+    assert figures("各项工作有序推进，“一网通办”持续深化。") == []
+
+
 def test_thousands_separator_and_chinese_numerals():
     assert figures("长春市共完成改革任务1,165项。") == [("改革任务", None, D(1165), "项", "total")]
     # 002 (湘潭) "全年共召开市委深改组会议4次,审议改革文件31个。" with the numbers in characters
