@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/scale_bench.py --docs 10000 100000 [--import-files 2000] [--var-base DIR]
     .venv/bin/python bench/scale_bench.py --requery DIR...   # queries again on installations kept by --keep
+    .venv/bin/python bench/scale_bench.py --reimport DIR... [--import-files 1500]  # and the import (step 5, 6)
     .venv/bin/python bench/scale_bench.py --profile 1000     # where a rebuild spends its time
     .venv/bin/python bench/scale_bench.py --profile-import 300 [--docs 1000]  # and an import (--jobs 2)
 
@@ -33,6 +34,7 @@ import argparse
 import json
 import os
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -158,7 +160,7 @@ def synthetic_reports(count: int, seed: int):
 
     # Paragraphs naming no city, so that each report's city is the one it is written about.
     matcher = city_matcher()
-    seeds = Document.objects.exclude(content_hash__startswith="synthetic")
+    seeds = Document.objects.exclude(content_hash__startswith="synthetic").exclude(title__contains="SYNTHETIC")
     paragraphs = [p for d in seeds for p in d.body.split("\n") if len(p) >= 10 and not _names_a_place(matcher, p)]
     # Not the four municipalities: their name is also a province's, which city detection blanks.
     cities = [
@@ -416,11 +418,31 @@ def run_one(count: int, import_files: int, site: Site, opensearch_url: str | Non
         result["opensearch"] = opensearch_figures(count, result["characters"], site, opensearch_url, result["counts"])
         site.start(timeout=600)
 
-    new_reports = list(synthetic_reports(import_files, seed=count + 7))
+    result.update(measure_import(site, import_files, seed=count + 7, label=str(count)))
+    return result
+
+
+def _served(site: Site) -> Site:
+    """The site as the benchmark serves it: two workers, quiet logs, no throttles."""
+    site.env["WEB_CONCURRENCY"] = "2"
+    site.env["REFORM_GUNICORN_LOG_LEVEL"] = "warning"
+    # One client sends every query and the curator's probes: the per-address throttles
+    # (archive/throttling.py) would answer 429 to a benchmark, not to the engine.
+    for scope in ("ANON", "SEARCH", "DOCUMENT", "EXPORT", "CONCORDANCE"):
+        site.env[f"REFORM_THROTTLE_{scope}"] = "1000000/min"
+    return site
+
+
+def measure_import(site: Site, import_files: int, seed: int, label: str) -> dict:
+    """`import_reports` of `import_files` new SYNTHETIC report files into the served site, to searchable, with a
+    curator's saves meanwhile; then, the site stopped, the textbook setup indexing the same texts."""
+    result: dict = {}
+    new_reports = list(synthetic_reports(import_files, seed=seed))
     folder = Path(site.var) / "incoming"
+    shutil.rmtree(folder, ignore_errors=True)
     result["import_characters"] = write_report_files(folder, new_reports)
     result["import_files"] = import_files
-    result["import_stamp"] = stamp(f"[{count}] import start")
+    result["import_stamp"] = stamp(f"[{label}] import start")
     started = time.perf_counter()
     importer = subprocess.Popen(
         [str(ROOT / ".venv/bin/python"), "manage.py", "import_reports", str(folder)],
@@ -435,25 +457,43 @@ def run_one(count: int, import_files: int, site: Site, opensearch_url: str | Non
     result["import_exit"] = importer.returncode
     result["import"] = result["import_characters"] / result["import_s"]
     result["curator_waits"] = waits
-    search_after = json.loads(site.get("/api/search/?" + urllib.parse.urlencode({"q": f"合成报告 {count + 7}-"}))[1])
+    search_after = json.loads(site.get("/api/search/?" + urllib.parse.urlencode({"q": f"合成报告 {seed}-"}))[1])
     result["imported_searchable"] = search_after["count"]
-    print(f"[{count}] import {result['import']:,.0f} chars/s, saves {waits}", flush=True)
+    print(f"[{label}] import {result['import']:,.0f} chars/s, saves {waits}", flush=True)
     site.stop()
 
     textbook_s = textbook_index(new_reports)
     result["textbook"] = sum(len(t) + len(b) + 1 for _c, t, b, _y in new_reports) / textbook_s
-    print(f"[{count}] textbook {result['textbook']:,.0f} chars/s", flush=True)
+    print(f"[{label}] textbook {result['textbook']:,.0f} chars/s", flush=True)
     return result
+
+
+def reimport(var: Path, import_files: int) -> None:
+    """The import figures again, this code importing new SYNTHETIC files into an installation a run kept (which
+    keeps them: each run draws files it has not seen, from a seed past every earlier one)."""
+    site = _served(Site.existing(var))
+    os.environ.update(site.env)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+    import django
+
+    django.setup()
+    from archive.models import Document
+
+    seed = 1_000_000 + Document.objects.count()
+    result = {"installation": str(var), "documents": Document.objects.count()}
+    try:
+        site.start(timeout=600)
+        result.update(measure_import(site, import_files, seed=seed, label=var.name))
+    finally:
+        site.stop()
+    result["ratio"] = result["import"] / result["textbook"]
+    print(json.dumps(result, ensure_ascii=False), flush=True)
 
 
 def requery(var: Path) -> None:
     """The query figures again, this code serving an installation a run kept: gunicorn with 2
     workers, the same queries, their counts and each worker's memory."""
-    site = Site.existing(var)
-    site.env["WEB_CONCURRENCY"] = "2"
-    site.env["REFORM_GUNICORN_LOG_LEVEL"] = "warning"
-    for scope in ("ANON", "SEARCH", "DOCUMENT", "EXPORT", "CONCORDANCE"):
-        site.env[f"REFORM_THROTTLE_{scope}"] = "1000000/min"
+    site = _served(Site.existing(var))
     result = {"installation": str(var), "stamp": stamp(f"[{var.name}] gunicorn start"), "counts": {}}
     try:
         site.start(timeout=600)
@@ -522,13 +562,7 @@ def one(
     import tempfile
 
     tempfile.tempdir = None
-    site = Site(prefix=f"reform-scale-{count}-", keep=keep)
-    site.env["WEB_CONCURRENCY"] = "2"
-    site.env["REFORM_GUNICORN_LOG_LEVEL"] = "warning"
-    # One client sends every query and the curator's probes: the per-address throttles
-    # (archive/throttling.py) would answer 429 to a benchmark, not to the engine.
-    for scope in ("ANON", "SEARCH", "DOCUMENT", "EXPORT", "CONCORDANCE"):
-        site.env[f"REFORM_THROTTLE_{scope}"] = "1000000/min"
+    site = _served(Site(prefix=f"reform-scale-{count}-", keep=keep))
     try:
         site.set_up()
         os.environ.update(site.env)
@@ -662,7 +696,15 @@ def main() -> None:
         metavar="DIR",
         help="serve installations a run kept (--keep) with this code and measure the queries again",
     )
+    parser.add_argument(
+        "--reimport",
+        type=Path,
+        nargs="+",
+        metavar="DIR",
+        help="import --import-files new files into installations a run kept (--keep), beside the textbook",
+    )
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--reimport-one", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     arguments = parser.parse_args()
     opensearch_url = os.environ.get("SEARCH_TEST_URL") if arguments.opensearch else None
@@ -671,6 +713,22 @@ def main() -> None:
     if arguments.requery:
         for var in arguments.requery:
             requery(var)
+        return
+    if arguments.reimport:
+        for var in arguments.reimport:
+            # One process each: Django is set up for one installation per process.
+            command = [
+                sys.executable,
+                __file__,
+                "--reimport-one",
+                str(var),
+                "--import-files",
+                str(arguments.import_files),
+            ]
+            subprocess.run(command, check=True)
+        return
+    if arguments.reimport_one:
+        reimport(arguments.reimport_one, arguments.import_files)
         return
     if arguments.profile:
         one(arguments.profile, 0, arguments.var_base, None, profile_only=True)
