@@ -41,6 +41,7 @@ from archive.text.normalise import normalise, normalise_with_positions, to_simpl
 from .events import _SENTENCE
 
 __all__ = [
+    "STRONG_SCORE",
     "CandidateSuggestion",
     "KnownNames",
     "KnownSuggestion",
@@ -74,7 +75,8 @@ class CandidateSuggestion:
     term: str  # as written in the body
     normalised: str  # `normalise(term)`, the form to compare with initiative names
     # Why it was proposed, a short stable code: the head word ending it ("改革", "试点", "机制", "制", "模式",
-    # "体系", "一体化", "计划", "示范区"), "quoted", "一X一X" (numbered pairs), "plus" (X+Y) or "即" (X即Y).
+    # "体系", "一体化", "计划", "示范区"), "quoted", "一X一X" (numbered pairs), "plus" (X+Y), "即" (X即Y),
+    # "numbered" (1+1+6 …), "document" (《…方案》) or "审议" (a document a meeting reviewed).
     signal: str
     start: int  # the passage (sentence), stripped of surrounding whitespace
     end: int
@@ -796,11 +798,18 @@ _DOCUMENT_GENRE = re.compile(
 )
 
 
+# A meeting that reviews documents (会议审议并原则通过了《…》《…》): a reform committee's agenda is its reforms,
+# so each document it reviews names one, while a document merely cited (学习《…条例》) may not.
+_REVIEWED = re.compile(r"审议|原则通过|原则同意")
+
+
 def _document_spans(sentence: _Sentence) -> Iterator[_Span]:
-    for match in _DOCUMENT.finditer(sentence.view, sentence.start, sentence.end):
+    view = sentence.view
+    for match in _DOCUMENT.finditer(view, sentence.start, sentence.end):
         subject = _DOCUMENT_GENRE.sub("", normalise(match[0]))
         if len(subject) >= 4 and subject not in _GENERIC:
-            yield _Span(*match.span(), "document")
+            reviewed = _REVIEWED.search(view, sentence.start, match.start()) is not None
+            yield _Span(*match.span(), "审议" if reviewed else "document")
 
 
 def _head_stripped(name: str) -> str:
@@ -837,6 +846,7 @@ _SIGNAL_STRENGTH = {
     "即": 2.5,
     "一体化": 2.5,
     "document": 3.0,
+    "审议": 4.5,
     "行动": 2.0,
     "plus": 2.0,
     "quoted": 2.0,
@@ -845,6 +855,7 @@ _SIGNAL_STRENGTH = {
     "模式": 1.5,
     "体系": 1.5,
 }
+_DOCUMENT_SIGNALS = frozenset({"document", "审议"})
 # Endings that name a reform whatever the signal that found the term (“三变”改革, 住房公积金制度改革).
 _REFORM_ENDINGS = re.compile(r"(?:制度改革|体制改革|综合改革|改革试点|试点|示范区|试验区)$")
 # Not 深化改革委员会工作规则: the committee's own rules carry no reform.
@@ -870,7 +881,8 @@ def candidate_score(normalised: str, signal: str, occurrences: int = 1, written:
     A function of the stored term (`written`, as in the body), its signal and its count, so the review screen
     ranks the same way."""
     score = _SIGNAL_STRENGTH.get(signal, 1.5)
-    quoted_inside = signal not in {"quoted", "document", "plus"} and any(ch in _QUOTE_CHARS for ch in written)
+    document = signal in _DOCUMENT_SIGNALS
+    quoted_inside = signal not in {"quoted", "plus", *_DOCUMENT_SIGNALS} and any(ch in _QUOTE_CHARS for ch in written)
     if quoted_inside:
         score += 1.0
     if signal == "行动" and "改革" in normalised:
@@ -881,7 +893,7 @@ def candidate_score(normalised: str, signal: str, occurrences: int = 1, written:
         score += 1.0
     if _FORMULA_INSIDE.search(normalised):
         score += 1.0
-    if signal == "document" and _DOCUMENT_OF_REFORM.search(normalised):
+    if document and _DOCUMENT_OF_REFORM.search(normalised):
         score += 1.5  # 《…公务用车制度改革实施方案》: a document that carries a reform
     if signal == "quoted" and _NAME_ENDING.search(normalised):
         score += 1.0  # 一网通办, 最多跑一次, 综合查一次: the endings of service reforms
@@ -889,7 +901,7 @@ def candidate_score(normalised: str, signal: str, occurrences: int = 1, written:
         score -= 1.0  # 三个高地, 三项建设, 七大攻坚: goals counted out, a slogan rather than a reform
     score += 1.5 * math.log2(max(occurrences, 1))
     length = len(normalised)
-    if signal == "document":
+    if document:
         return score  # a document's title is long by nature
     if length <= 2:
         score -= 1.5

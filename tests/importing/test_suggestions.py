@@ -13,6 +13,7 @@ import pytest
 
 from archive.importing import clean_report, decode_report_bytes
 from archive.importing.suggestions import (
+    STRONG_SCORE,
     CandidateSuggestion,
     KnownNames,
     KnownSuggestion,
@@ -326,6 +327,12 @@ def test_seed_candidates_point_at_their_terms_and_sentences(bodies):
         # Documents that launch a reform.
         ("印发《关于全面推行河长制的实施方案》。", [("《关于全面推行河长制的实施方案》", "document")]),
         ("出台《市直单位公务用车管理办法(试行)》。", [("《市直单位公务用车管理办法(试行)》", "document")]),
+        # Documents a meeting reviews are its reforms; a document studied is only cited.
+        (
+            "会议审议并原则通过了《关于加强和完善城乡社区治理的实施意见》《生态保护红线划定方案》。",
+            [("《关于加强和完善城乡社区治理的实施意见》", "审议"), ("《生态保护红线划定方案》", "审议")],
+        ),
+        ("会议学习了《党政领导干部选拔任用工作条例》。", [("《党政领导干部选拔任用工作条例》", "document")]),
         # X体制改革, X制度改革, X试点 and X示范区 whose last word jieba tags as a verb, place or organisation.
         ("深化零基预算改革和省以下财政体制改革。", [("零基预算改革", "改革"), ("省以下财政体制改革", "改革")]),
         ("加快城市信用社改革,争取年内组建城市商业银行。", [("城市信用社改革", "改革")]),
@@ -404,6 +411,9 @@ def test_likely_reforms_rank_first():
     # One word before a common head says little: 招商机制 ranks below a mechanism the text names in full.
     assert candidate_score("运转经费保障机制", "机制") > candidate_score("招商机制", "机制")
     assert candidate_score("创谷计划", "计划", 1, "“创谷”计划") > candidate_score("青年人才培养计划", "计划")
+    # A document a meeting reviewed outranks one it cites, and is shown whatever the cap.
+    assert candidate_score("生态保护红线划定方案", "审议") > candidate_score("生态保护红线划定方案", "document")
+    assert candidate_score("生态保护红线划定方案", "审议") >= STRONG_SCORE
     # Goals counted out (三个高地) are slogans: a numbered service reform outranks them.
     assert candidate_score("一件事一次办", "一X一X") > candidate_score("三个高地", "一X一X")
     body = "推行“三个高地”。推进农村集体产权制度改革。深化农村集体产权制度改革。"
