@@ -276,7 +276,8 @@ _STOP_WORDS = frozenset(
     进行 建立健全 积极探索 有效 全面实施 深入实施 深入推进
     以 把 将 对 在 于 从 向 由 被 让 使 给 与 和 及 或 等 的 之 了 着 过 是 也 还 又 并 且 而 但 其 其中 以及 包括 为 经
     已 均 都 各 各项 各类 各级 该 本 此 这 那 这项 该项 这些 一些 一批 一项 我市 该市 本市 全市 全省 全国 全县
-    全区 一是 二是 三是 四是 五是 六是 一方面 另一方面 同时 此外 目前 今年 去年 年内 全年 一年 一年来 近年来 新一轮
+    全区 我省 我区 我县 本省 本区 本县 全州
+    一是 二是 三是 四是 五是 六是 一方面 另一方面 同时 此外 目前 今年 去年 年内 全年 一年 一年来 近年来 新一轮
     充分发挥 力求 搭建 推进会 创建 争创 建成 创成 申报 营造 贯彻 坚决贯彻
     深入开展 全面开展 积极开展 大力开展 持续开展 扎实开展 组织开展 广泛开展
     切实 认真 努力 切实做好 认真做好 认真落实 积极稳妥 稳妥推进 加大
@@ -371,6 +372,10 @@ _NOT_AFTER_REFORM = re.compile(
     r"办|委|领导小组|专项小组|数据|人员|任务|文件|事项|要点|简报|举措|措施|工作|部署|发展"
     r"|开放"
 )
+
+# …and a reform that names a body further on is part of the body's name (国家科技体制改革和创新体系建设领导小组).
+_BODY_AFTER = re.compile(r"[^\W_]{0,16}?(?:领导小组|委员会|工作小组|专项小组)")
+
 
 
 @dataclass(frozen=True)
@@ -522,7 +527,7 @@ def _headed_spans(sentence: _Sentence) -> Iterator[_Span]:
             view[head_start - 1] in _NOT_BEFORE_ZHI or view[head_end : head_end + 1] in _NOT_AFTER_ZHI
         ):
             continue
-        if head == "改革" and _NOT_AFTER_REFORM.match(view, head_end):
+        if head == "改革" and (_NOT_AFTER_REFORM.match(view, head_end) or _BODY_AFTER.match(view, head_end, end)):
             continue
         if head.endswith("机制") and view.endswith("体制", start, head_start):
             continue  # 体制机制: the system in general
@@ -858,9 +863,9 @@ _SIGNAL_STRENGTH = {
 _DOCUMENT_SIGNALS = frozenset({"document", "审议"})
 # Endings that name a reform whatever the signal that found the term (“三变”改革, 住房公积金制度改革).
 _REFORM_ENDINGS = re.compile(r"(?:制度改革|体制改革|综合改革|改革试点|试点|示范区|试验区)$")
-# Not 深化改革委员会工作规则: the committee's own rules carry no reform.
-_DOCUMENT_OF_REFORM = re.compile(r"改革(?!委员会|领导小组|办)|试点|制度")
-_FORMULA_INSIDE = re.compile(r"\d\+|^\d{3,}")
+# Not 深化改革委员会工作规则 or 改革经验复制推广工作方案: the committee's rules and its reports carry no reform.
+_DOCUMENT_OF_REFORM = re.compile(r"改革(?!委员会|领导小组|办|经验|任务|要点)|试点|制度")
+_FORMULA_INSIDE = re.compile(r"\d\+|^\d{3,}(?!\d*年)")  # 321工作机制, not 2020年…方案
 _COUNTED_GOALS = re.compile(rf"[{_NUMERAL}\d][个项大]")
 # Heads so common in plain prose that the words before them must say which one it is.
 _WEAK_HEADS = {

@@ -368,6 +368,8 @@ def test_signals_of_real_reports_propose_the_name(body, expected):
         ("国企改革深化提升行动全面完成。", [("国企改革深化提升行动", "行动")]),
         ("实施国有企业改革三年行动。", [("国有企业改革三年行动", "行动")]),
         ("加大農村信用社改革力度。", [("農村信用社改革", "改革")]),
+        # 我省, 我区 say where, as 我市 does.
+        ("我省预算管理制度改革取得进展。", [("预算管理制度改革", "改革")]),
         # A system a verb reforms; a programme a verb launches, quoted or not.
         ("继续完善县乡财政管理体制。", [("县乡财政管理体制", "体制")]),
         ("已启动“城市合伙人”计划、“创谷”计划。", [("“城市合伙人”计划", "计划"), ("“创谷”计划", "计划")]),
@@ -393,6 +395,7 @@ def test_more_shapes_of_real_reports_propose_the_name(body, expected):
         "完成投资占年度计划的95%。",  # 计划 not launched: a plan, not a programme
         "审议《试点实施方案》和《工作方案》。",  # documents whose title names no subject
         "深化改革发展示范学校建设。",  # 改革发展 ends no name
+        "经国家科技体制改革和创新体系建设领导小组会议审议。",  # a reform inside the name of a body
     ],
 )
 def test_real_report_phrases_that_only_look_like_names_are_not_proposed(body):
@@ -414,6 +417,13 @@ def test_likely_reforms_rank_first():
     # A document a meeting reviewed outranks one it cites, and is shown whatever the cap.
     assert candidate_score("生态保护红线划定方案", "审议") > candidate_score("生态保护红线划定方案", "document")
     assert candidate_score("生态保护红线划定方案", "审议") >= STRONG_SCORE
+    # A year is not a numbered system, and a plan to spread reform experience carries no reform of its own.
+    assert candidate_score("2020年全区改革经验总结宣传复制推广工作方案", "审议") < candidate_score(
+        "关于深化教育体制机制改革的实施意见", "审议"
+    )
+    assert candidate_score("2020年全区改革经验总结宣传复制推广工作方案", "审议") == candidate_score(
+        "全区改革经验总结宣传复制推广工作方案", "审议"
+    )
     # Goals counted out (三个高地) are slogans: a numbered service reform outranks them.
     assert candidate_score("一件事一次办", "一X一X") > candidate_score("三个高地", "一X一X")
     body = "推行“三个高地”。推进农村集体产权制度改革。深化农村集体产权制度改革。"
