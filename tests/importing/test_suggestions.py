@@ -432,10 +432,18 @@ def test_likely_reforms_rank_first():
 
 def test_the_cap_keeps_the_best_ranked_terms_and_every_strong_one():
     body = "。".join(["推行“三个高地”", "推行“两个中心”", "实施“四个十大”", "推进要素市场化配置综合改革试点"]) + "。"
+    # One place, one strong term: the strong term and, as it counts twice, the next best.
     shown = {c.normalised for c in suggest_candidates(body, limit=1)}
-    assert shown == {"要素市场化配置综合改革试点"}
-    assert {c.normalised for c in suggest_candidates(body, limit=2)} >= {"要素市场化配置综合改革试点", "三个高地"}
-    assert candidate_cap("字" * 10_000) == 30 and candidate_cap("短") == 3
+    assert shown == {"要素市场化配置综合改革试点", "三个高地"}
+    assert len({c.normalised for c in suggest_candidates(body, limit=3)}) == 3
+
+
+def test_places_grow_more_slowly_than_the_report():
+    """At least three places; from 2,000 characters on never more than three per 1,000, and fewer in a long
+    report (26 in 10,000 characters, not 30)."""
+    assert candidate_cap("短") == 3 and candidate_cap("字" * 2_000) == 6
+    assert candidate_cap("字" * 10_000) == 26
+    assert all(candidate_cap("字" * size) <= 3 * size / 1000 for size in (2_000, 5_000, 20_000, 100_000))
 
 
 def test_a_term_naming_a_reform_already_shown_takes_no_place():
@@ -444,11 +452,18 @@ def test_a_term_naming_a_reform_already_shown_takes_no_place():
     ranked = [("党和国家机构改革", 5.0), ("党和国家机构改革方案", 4.0), ("公务用车制度改革", 3.0), ("三个高地", 2.0)]
     assert shown_terms(ranked, 2) == ["党和国家机构改革", "公务用车制度改革"]
     assert shown_terms([("高效办成一件事", 4.0), ("一件事", 3.0)], 2) == ["高效办成一件事", "一件事"]
-    # Strong terms are shown beyond the cap, the rest are not.
-    assert shown_terms([("甲乙改革试点", 5.0), ("丙丁示范区", 4.5), ("戊己机制", 1.5)], 1) == [
+    # Strong terms are shown beyond the cap, and a text dense with them shows twice as many terms as strong ones.
+    weak = [("戊己机制", 1.5), ("庚辛机制", 1.4), ("壬癸机制", 1.3), ("子丑机制", 1.2)]
+    assert shown_terms(weak, 1) == ["戊己机制"]
+    assert shown_terms([("甲乙改革试点", 5.0), *weak], 1) == ["甲乙改革试点", "戊己机制"]
+    assert shown_terms([("甲乙改革试点", 5.0), ("丙丁示范区", 4.5), *weak], 1) == [
         "甲乙改革试点",
         "丙丁示范区",
+        "戊己机制",
+        "庚辛机制",
     ]
+    # A folded strong term does not count.
+    assert shown_terms([("甲乙改革试点", 5.0), ("甲乙改革试点方案", 4.5), *weak], 1) == ["甲乙改革试点", "戊己机制"]
 
 
 def test_the_part_of_speech_table_loads_only_when_a_report_is_tagged():
