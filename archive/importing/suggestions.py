@@ -76,7 +76,8 @@ class CandidateSuggestion:
     normalised: str  # `normalise(term)`, the form to compare with initiative names
     # Why it was proposed, a short stable code: the head word ending it ("改革", "试点", "机制", "制", "模式",
     # "体系", "一体化", "计划", "示范区"), "quoted", "一X一X" (numbered pairs), "plus" (X+Y), "即" (X即Y),
-    # "numbered" (1+1+6 …), "document" (《…方案》) or "审议" (a document a meeting reviewed).
+    # "numbered" (1+1+6 …), "document" (《…方案》), "审议" (a document a meeting reviewed), and for heads a verb
+    # must launch, "行动", "计划", "体制" or "清单" (实行|负面清单管理).
     signal: str
     start: int  # the passage (sentence), stripped of surrounding whitespace
     end: int
@@ -350,6 +351,7 @@ _LAUNCHED_HEADS = {
     "制度": "制",
     "计划": "计划",
     "管理体制": "体制",
+    "清单管理": "清单",
 }
 _LAUNCH_BEFORE = {
     # 实施|“城市合伙人”计划 names a programme; 占年度计划, 投资计划 are plans
@@ -358,6 +360,8 @@ _LAUNCH_BEFORE = {
     "体制": ("完善", "理顺", "健全", "建立", "创新", "改革", "调整"),
     "行动": ("实施", "开展", "启动", "推进", "组织", "部署", "完成"),
     "制": ("建立", "实施", "推行", "实行", "健全", "完善", "执行", "试行"),
+    # 实行|负面清单管理, 全面实施|行政许可事项清单管理: a list a verb puts in force governs; 清单 alone is a list
+    "清单": ("实施", "推行", "实行", "建立", "全面实施"),
 }
 _HEAD = re.compile("|".join(sorted({**_HEADS, **_QUOTED_HEADS, **_LAUNCHED_HEADS}, key=len, reverse=True)))
 
@@ -852,6 +856,7 @@ _SIGNAL_STRENGTH = {
     "document": 3.0,
     "审议": 4.5,
     "行动": 2.0,
+    "清单": 2.0,
     "plus": 2.0,
     "quoted": 2.0,
     "机制": 1.5,

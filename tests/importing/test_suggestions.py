@@ -374,6 +374,8 @@ def test_signals_of_real_reports_propose_the_name(body, expected):
         ("继续完善县乡财政管理体制。", [("县乡财政管理体制", "体制")]),
         ("已启动“城市合伙人”计划、“创谷”计划。", [("“城市合伙人”计划", "计划"), ("“创谷”计划", "计划")]),
         ("启动青年人才培养计划。", [("青年人才培养计划", "计划")]),
+        # A list put in force (实行|负面清单管理); a list merely managed is not a reform.
+        ("全面实施行政许可事项清单管理。", [("行政许可事项清单管理", "清单")]),
     ],
 )
 def test_more_shapes_of_real_reports_propose_the_name(body, expected):
@@ -396,6 +398,7 @@ def test_more_shapes_of_real_reports_propose_the_name(body, expected):
         "审议《试点实施方案》和《工作方案》。",  # documents whose title names no subject
         "深化改革发展示范学校建设。",  # 改革发展 ends no name
         "经国家科技体制改革和创新体系建设领导小组会议审议。",  # a reform inside the name of a body
+        "全部纳入清单管理,加强清单管理。",  # 清单管理 not put in force by a verb
     ],
 )
 def test_real_report_phrases_that_only_look_like_names_are_not_proposed(body):
