@@ -929,7 +929,7 @@ def candidate_score(normalised: str, signal: str, occurrences: int = 1, written:
 
 
 # A term this likely to name a reform is shown whatever the cap: a reform summary dense with reforms (the seeds
-# name seven in 1,000 characters) shows them all, a work report full of slogans only its best three per 1,000.
+# name seven in 1,000 characters) shows them all, a work report full of slogans only its best (`candidate_cap`).
 STRONG_SCORE = 4.5
 
 
