@@ -585,7 +585,7 @@ class DocumentReview:
     confirmed: list[Mention]
     rejected: list[Mention]
     candidates: list[CandidateGroup]  # best first (importing.suggestions.candidate_score)
-    more_candidates: int = 0  # how many of them fall below the cap (three per 1,000 characters) and are folded
+    more_candidates: int = 0  # how many of them fall below the cap (`shown_terms`) and are folded
 
 
 _REVIEW_CLASSES = {

@@ -60,13 +60,17 @@ BASELINE = "0c3c157"
 
 
 def baseline_engine(revision: str):
-    """archive/importing/suggestions.py as it was at `revision`, imported beside the current one."""
+    """archive/importing/suggestions.py as it was at `revision`, imported beside the current one.
+
+    The normaliser it imports has since moved from archive.search (whose package now loads the models, so needs
+    Django) to archive.text: an old revision is pointed at the new place, the same functions."""
     source = subprocess.run(
         ["git", "-C", str(ROOT), "show", f"{revision}:archive/importing/suggestions.py"],
         check=True,
         capture_output=True,
         text=True,
     ).stdout
+    source = source.replace("from archive.search.normalise import", "from archive.text.normalise import")
     spec = importlib.util.spec_from_loader("archive.importing._suggestions_baseline", loader=None)
     module = importlib.util.module_from_spec(spec)
     module.__package__ = "archive.importing"

@@ -41,6 +41,7 @@ from archive.text.normalise import normalise, normalise_with_positions, to_simpl
 from .events import _SENTENCE
 
 __all__ = [
+    "STRONG_SCORE",
     "CandidateSuggestion",
     "KnownNames",
     "KnownSuggestion",
@@ -74,7 +75,9 @@ class CandidateSuggestion:
     term: str  # as written in the body
     normalised: str  # `normalise(term)`, the form to compare with initiative names
     # Why it was proposed, a short stable code: the head word ending it ("改革", "试点", "机制", "制", "模式",
-    # "体系", "一体化", "计划", "示范区"), "quoted", "一X一X" (numbered pairs), "plus" (X+Y) or "即" (X即Y).
+    # "体系", "一体化", "计划", "示范区"), "quoted", "一X一X" (numbered pairs), "plus" (X+Y), "即" (X即Y),
+    # "numbered" (1+1+6 …), "document" (《…方案》), "审议" (a document a meeting reviewed), and for heads a verb
+    # must launch, "行动", "计划", "体制" or "清单" (实行|负面清单管理).
     signal: str
     start: int  # the passage (sentence), stripped of surrounding whitespace
     end: int
@@ -274,7 +277,8 @@ _STOP_WORDS = frozenset(
     进行 建立健全 积极探索 有效 全面实施 深入实施 深入推进
     以 把 将 对 在 于 从 向 由 被 让 使 给 与 和 及 或 等 的 之 了 着 过 是 也 还 又 并 且 而 但 其 其中 以及 包括 为 经
     已 均 都 各 各项 各类 各级 该 本 此 这 那 这项 该项 这些 一些 一批 一项 我市 该市 本市 全市 全省 全国 全县
-    全区 一是 二是 三是 四是 五是 六是 一方面 另一方面 同时 此外 目前 今年 去年 年内 全年 一年 一年来 近年来 新一轮
+    全区 我省 我区 我县 本省 本区 本县 全州
+    一是 二是 三是 四是 五是 六是 一方面 另一方面 同时 此外 目前 今年 去年 年内 全年 一年 一年来 近年来 新一轮
     充分发挥 力求 搭建 推进会 创建 争创 建成 创成 申报 营造 贯彻 坚决贯彻
     深入开展 全面开展 积极开展 大力开展 持续开展 扎实开展 组织开展 广泛开展
     切实 认真 努力 切实做好 认真做好 认真落实 积极稳妥 稳妥推进 加大
@@ -347,6 +351,7 @@ _LAUNCHED_HEADS = {
     "制度": "制",
     "计划": "计划",
     "管理体制": "体制",
+    "清单管理": "清单",
 }
 _LAUNCH_BEFORE = {
     # 实施|“城市合伙人”计划 names a programme; 占年度计划, 投资计划 are plans
@@ -355,6 +360,8 @@ _LAUNCH_BEFORE = {
     "体制": ("完善", "理顺", "健全", "建立", "创新", "改革", "调整"),
     "行动": ("实施", "开展", "启动", "推进", "组织", "部署", "完成"),
     "制": ("建立", "实施", "推行", "实行", "健全", "完善", "执行", "试行"),
+    # 实行|负面清单管理, 全面实施|行政许可事项清单管理: a list a verb puts in force governs; 清单 alone is a list
+    "清单": ("实施", "推行", "实行", "建立", "全面实施"),
 }
 _HEAD = re.compile("|".join(sorted({**_HEADS, **_QUOTED_HEADS, **_LAUNCHED_HEADS}, key=len, reverse=True)))
 
@@ -369,6 +376,9 @@ _NOT_AFTER_REFORM = re.compile(
     r"办|委|领导小组|专项小组|数据|人员|任务|文件|事项|要点|简报|举措|措施|工作|部署|发展"
     r"|开放"
 )
+
+# …and a reform that names a body further on is part of the body's name (国家科技体制改革和创新体系建设领导小组).
+_BODY_AFTER = re.compile(r"[^\W_]{0,16}?(?:领导小组|委员会|工作小组|专项小组)")
 
 
 @dataclass(frozen=True)
@@ -520,7 +530,7 @@ def _headed_spans(sentence: _Sentence) -> Iterator[_Span]:
             view[head_start - 1] in _NOT_BEFORE_ZHI or view[head_end : head_end + 1] in _NOT_AFTER_ZHI
         ):
             continue
-        if head == "改革" and _NOT_AFTER_REFORM.match(view, head_end):
+        if head == "改革" and (_NOT_AFTER_REFORM.match(view, head_end) or _BODY_AFTER.match(view, head_end, end)):
             continue
         if head.endswith("机制") and view.endswith("体制", start, head_start):
             continue  # 体制机制: the system in general
@@ -796,11 +806,18 @@ _DOCUMENT_GENRE = re.compile(
 )
 
 
+# A meeting that reviews documents (会议审议并原则通过了《…》《…》): a reform committee's agenda is its reforms,
+# so each document it reviews names one, while a document merely cited (学习《…条例》) may not.
+_REVIEWED = re.compile(r"审议|原则通过|原则同意")
+
+
 def _document_spans(sentence: _Sentence) -> Iterator[_Span]:
-    for match in _DOCUMENT.finditer(sentence.view, sentence.start, sentence.end):
+    view = sentence.view
+    for match in _DOCUMENT.finditer(view, sentence.start, sentence.end):
         subject = _DOCUMENT_GENRE.sub("", normalise(match[0]))
         if len(subject) >= 4 and subject not in _GENERIC:
-            yield _Span(*match.span(), "document")
+            reviewed = _REVIEWED.search(view, sentence.start, match.start()) is not None
+            yield _Span(*match.span(), "审议" if reviewed else "document")
 
 
 def _head_stripped(name: str) -> str:
@@ -837,7 +854,9 @@ _SIGNAL_STRENGTH = {
     "即": 2.5,
     "一体化": 2.5,
     "document": 3.0,
+    "审议": 4.5,
     "行动": 2.0,
+    "清单": 2.0,
     "plus": 2.0,
     "quoted": 2.0,
     "机制": 1.5,
@@ -845,11 +864,12 @@ _SIGNAL_STRENGTH = {
     "模式": 1.5,
     "体系": 1.5,
 }
+_DOCUMENT_SIGNALS = frozenset({"document", "审议"})
 # Endings that name a reform whatever the signal that found the term (“三变”改革, 住房公积金制度改革).
 _REFORM_ENDINGS = re.compile(r"(?:制度改革|体制改革|综合改革|改革试点|试点|示范区|试验区)$")
-# Not 深化改革委员会工作规则: the committee's own rules carry no reform.
-_DOCUMENT_OF_REFORM = re.compile(r"改革(?!委员会|领导小组|办)|试点|制度")
-_FORMULA_INSIDE = re.compile(r"\d\+|^\d{3,}")
+# Not 深化改革委员会工作规则 or 改革经验复制推广工作方案: the committee's rules and its reports carry no reform.
+_DOCUMENT_OF_REFORM = re.compile(r"改革(?!委员会|领导小组|办|经验|任务|要点)|试点|制度")
+_FORMULA_INSIDE = re.compile(r"\d\+|^\d{3,}(?!\d*年)")  # 321工作机制, not 2020年…方案
 _COUNTED_GOALS = re.compile(rf"[{_NUMERAL}\d][个项大]")
 # Heads so common in plain prose that the words before them must say which one it is.
 _WEAK_HEADS = {
@@ -870,7 +890,8 @@ def candidate_score(normalised: str, signal: str, occurrences: int = 1, written:
     A function of the stored term (`written`, as in the body), its signal and its count, so the review screen
     ranks the same way."""
     score = _SIGNAL_STRENGTH.get(signal, 1.5)
-    quoted_inside = signal not in {"quoted", "document", "plus"} and any(ch in _QUOTE_CHARS for ch in written)
+    document = signal in _DOCUMENT_SIGNALS
+    quoted_inside = signal not in {"quoted", "plus", *_DOCUMENT_SIGNALS} and any(ch in _QUOTE_CHARS for ch in written)
     if quoted_inside:
         score += 1.0
     if signal == "行动" and "改革" in normalised:
@@ -881,7 +902,7 @@ def candidate_score(normalised: str, signal: str, occurrences: int = 1, written:
         score += 1.0
     if _FORMULA_INSIDE.search(normalised):
         score += 1.0
-    if signal == "document" and _DOCUMENT_OF_REFORM.search(normalised):
+    if document and _DOCUMENT_OF_REFORM.search(normalised):
         score += 1.5  # 《…公务用车制度改革实施方案》: a document that carries a reform
     if signal == "quoted" and _NAME_ENDING.search(normalised):
         score += 1.0  # 一网通办, 最多跑一次, 综合查一次: the endings of service reforms
@@ -889,7 +910,7 @@ def candidate_score(normalised: str, signal: str, occurrences: int = 1, written:
         score -= 1.0  # 三个高地, 三项建设, 七大攻坚: goals counted out, a slogan rather than a reform
     score += 1.5 * math.log2(max(occurrences, 1))
     length = len(normalised)
-    if signal == "document":
+    if document:
         return score  # a document's title is long by nature
     if length <= 2:
         score -= 1.5
@@ -908,14 +929,16 @@ def candidate_score(normalised: str, signal: str, occurrences: int = 1, written:
 
 
 # A term this likely to name a reform is shown whatever the cap: a reform summary dense with reforms (the seeds
-# name seven in 1,000 characters) shows them all, a work report full of slogans only its best three per 1,000.
+# name seven in 1,000 characters) shows them all, a work report full of slogans only its best (`candidate_cap`).
 STRONG_SCORE = 4.5
 
 
 def candidate_cap(body: str) -> int:
-    """How many candidate terms a report of this length shows: three per 1,000 characters (at least three),
-    the precision the curators asked for. Strong terms come on top (`STRONG_SCORE`)."""
-    return max(3, round(3 * len(body) / 1000))
+    """How many candidate terms a report of this length shows: at least three, and one plus 2.5 per 1,000
+    characters, within the three per 1,000 the curators asked for from 2,000 characters on. A long work report
+    names its reforms early and pads the rest with slogans, so its places grow more slowly than its length.
+    Strong terms come on top (`STRONG_SCORE`), and a text dense with them shows more (`shown_terms`)."""
+    return max(3, round(1 + 2.5 * len(body) / 1000))
 
 
 def _same_reform(one: str, other: str) -> bool:
@@ -928,13 +951,18 @@ def _same_reform(one: str, other: str) -> bool:
 def shown_terms(ranked: Iterable[tuple[str, float]], cap: int) -> list[str]:
     """The terms a curator is shown, best first: the `cap` best (`candidate_cap`) and every strong one
     (`STRONG_SCORE`). A term naming the same reform as a better one shown (党和国家机构改革 after 机构改革) takes no
-    place of its own: it is folded with the rest, so the places go to different reforms."""
+    place of its own: it is folded with the rest, so the places go to different reforms.
+    A text whose strong terms are many is a reform summary rather than a work report, and its next terms name
+    reforms more often too: it shows at least twice as many terms as strong ones (the ranking is best first, so
+    every strong term is counted before the first weaker one)."""
     shown: list[str] = []
+    strong = 0
     for term, score in ranked:
-        if len(shown) >= cap and score < STRONG_SCORE:
+        if len(shown) >= max(cap, 2 * strong) and score < STRONG_SCORE:
             break
         if not any(_same_reform(term, other) for other in shown):
             shown.append(term)
+            strong += score >= STRONG_SCORE
     return shown
 
 

@@ -13,6 +13,7 @@ import pytest
 
 from archive.importing import clean_report, decode_report_bytes
 from archive.importing.suggestions import (
+    STRONG_SCORE,
     CandidateSuggestion,
     KnownNames,
     KnownSuggestion,
@@ -326,6 +327,12 @@ def test_seed_candidates_point_at_their_terms_and_sentences(bodies):
         # Documents that launch a reform.
         ("印发《关于全面推行河长制的实施方案》。", [("《关于全面推行河长制的实施方案》", "document")]),
         ("出台《市直单位公务用车管理办法(试行)》。", [("《市直单位公务用车管理办法(试行)》", "document")]),
+        # Documents a meeting reviews are its reforms; a document studied is only cited.
+        (
+            "会议审议并原则通过了《关于加强和完善城乡社区治理的实施意见》《生态保护红线划定方案》。",
+            [("《关于加强和完善城乡社区治理的实施意见》", "审议"), ("《生态保护红线划定方案》", "审议")],
+        ),
+        ("会议学习了《党政领导干部选拔任用工作条例》。", [("《党政领导干部选拔任用工作条例》", "document")]),
         # X体制改革, X制度改革, X试点 and X示范区 whose last word jieba tags as a verb, place or organisation.
         ("深化零基预算改革和省以下财政体制改革。", [("零基预算改革", "改革"), ("省以下财政体制改革", "改革")]),
         ("加快城市信用社改革,争取年内组建城市商业银行。", [("城市信用社改革", "改革")]),
@@ -361,10 +368,14 @@ def test_signals_of_real_reports_propose_the_name(body, expected):
         ("国企改革深化提升行动全面完成。", [("国企改革深化提升行动", "行动")]),
         ("实施国有企业改革三年行动。", [("国有企业改革三年行动", "行动")]),
         ("加大農村信用社改革力度。", [("農村信用社改革", "改革")]),
+        # 我省, 我区 say where, as 我市 does.
+        ("我省预算管理制度改革取得进展。", [("预算管理制度改革", "改革")]),
         # A system a verb reforms; a programme a verb launches, quoted or not.
         ("继续完善县乡财政管理体制。", [("县乡财政管理体制", "体制")]),
         ("已启动“城市合伙人”计划、“创谷”计划。", [("“城市合伙人”计划", "计划"), ("“创谷”计划", "计划")]),
         ("启动青年人才培养计划。", [("青年人才培养计划", "计划")]),
+        # A list put in force (实行|负面清单管理); a list merely managed is not a reform.
+        ("全面实施行政许可事项清单管理。", [("行政许可事项清单管理", "清单")]),
     ],
 )
 def test_more_shapes_of_real_reports_propose_the_name(body, expected):
@@ -386,6 +397,8 @@ def test_more_shapes_of_real_reports_propose_the_name(body, expected):
         "完成投资占年度计划的95%。",  # 计划 not launched: a plan, not a programme
         "审议《试点实施方案》和《工作方案》。",  # documents whose title names no subject
         "深化改革发展示范学校建设。",  # 改革发展 ends no name
+        "经国家科技体制改革和创新体系建设领导小组会议审议。",  # a reform inside the name of a body
+        "全部纳入清单管理,加强清单管理。",  # 清单管理 not put in force by a verb
     ],
 )
 def test_real_report_phrases_that_only_look_like_names_are_not_proposed(body):
@@ -404,6 +417,16 @@ def test_likely_reforms_rank_first():
     # One word before a common head says little: 招商机制 ranks below a mechanism the text names in full.
     assert candidate_score("运转经费保障机制", "机制") > candidate_score("招商机制", "机制")
     assert candidate_score("创谷计划", "计划", 1, "“创谷”计划") > candidate_score("青年人才培养计划", "计划")
+    # A document a meeting reviewed outranks one it cites, and is shown whatever the cap.
+    assert candidate_score("生态保护红线划定方案", "审议") > candidate_score("生态保护红线划定方案", "document")
+    assert candidate_score("生态保护红线划定方案", "审议") >= STRONG_SCORE
+    # A year is not a numbered system, and a plan to spread reform experience carries no reform of its own.
+    assert candidate_score("2020年全区改革经验总结宣传复制推广工作方案", "审议") < candidate_score(
+        "关于深化教育体制机制改革的实施意见", "审议"
+    )
+    assert candidate_score("2020年全区改革经验总结宣传复制推广工作方案", "审议") == candidate_score(
+        "全区改革经验总结宣传复制推广工作方案", "审议"
+    )
     # Goals counted out (三个高地) are slogans: a numbered service reform outranks them.
     assert candidate_score("一件事一次办", "一X一X") > candidate_score("三个高地", "一X一X")
     body = "推行“三个高地”。推进农村集体产权制度改革。深化农村集体产权制度改革。"
@@ -412,10 +435,18 @@ def test_likely_reforms_rank_first():
 
 def test_the_cap_keeps_the_best_ranked_terms_and_every_strong_one():
     body = "。".join(["推行“三个高地”", "推行“两个中心”", "实施“四个十大”", "推进要素市场化配置综合改革试点"]) + "。"
+    # One place, one strong term: the strong term and, as it counts twice, the next best.
     shown = {c.normalised for c in suggest_candidates(body, limit=1)}
-    assert shown == {"要素市场化配置综合改革试点"}
-    assert {c.normalised for c in suggest_candidates(body, limit=2)} >= {"要素市场化配置综合改革试点", "三个高地"}
-    assert candidate_cap("字" * 10_000) == 30 and candidate_cap("短") == 3
+    assert shown == {"要素市场化配置综合改革试点", "三个高地"}
+    assert len({c.normalised for c in suggest_candidates(body, limit=3)}) == 3
+
+
+def test_places_grow_more_slowly_than_the_report():
+    """At least three places; from 2,000 characters on never more than three per 1,000, and fewer in a long
+    report (26 in 10,000 characters, not 30)."""
+    assert candidate_cap("短") == 3 and candidate_cap("字" * 2_000) == 6
+    assert candidate_cap("字" * 10_000) == 26
+    assert all(candidate_cap("字" * size) <= 3 * size / 1000 for size in (2_000, 5_000, 20_000, 100_000))
 
 
 def test_a_term_naming_a_reform_already_shown_takes_no_place():
@@ -424,11 +455,18 @@ def test_a_term_naming_a_reform_already_shown_takes_no_place():
     ranked = [("党和国家机构改革", 5.0), ("党和国家机构改革方案", 4.0), ("公务用车制度改革", 3.0), ("三个高地", 2.0)]
     assert shown_terms(ranked, 2) == ["党和国家机构改革", "公务用车制度改革"]
     assert shown_terms([("高效办成一件事", 4.0), ("一件事", 3.0)], 2) == ["高效办成一件事", "一件事"]
-    # Strong terms are shown beyond the cap, the rest are not.
-    assert shown_terms([("甲乙改革试点", 5.0), ("丙丁示范区", 4.5), ("戊己机制", 1.5)], 1) == [
+    # Strong terms are shown beyond the cap, and a text dense with them shows twice as many terms as strong ones.
+    weak = [("戊己机制", 1.5), ("庚辛机制", 1.4), ("壬癸机制", 1.3), ("子丑机制", 1.2)]
+    assert shown_terms(weak, 1) == ["戊己机制"]
+    assert shown_terms([("甲乙改革试点", 5.0), *weak], 1) == ["甲乙改革试点", "戊己机制"]
+    assert shown_terms([("甲乙改革试点", 5.0), ("丙丁示范区", 4.5), *weak], 1) == [
         "甲乙改革试点",
         "丙丁示范区",
+        "戊己机制",
+        "庚辛机制",
     ]
+    # A folded strong term does not count.
+    assert shown_terms([("甲乙改革试点", 5.0), ("甲乙改革试点方案", 4.5), *weak], 1) == ["甲乙改革试点", "戊己机制"]
 
 
 def test_the_part_of_speech_table_loads_only_when_a_report_is_tagged():
