@@ -475,11 +475,19 @@ def _is_stop(tokens: tuple[tuple[str, str], ...], number: int) -> bool:
     if _COUNT.fullmatch(word):
         return _NUMBER.fullmatch(previous) is not None or word[0] not in "项个类批家名次条年"
     if word not in _STOP_WORDS:
-        return False
+        return _compound_stop(word)
     # After a word of the name (a noun, or any two-character word that launches nothing: 自主|创新|示范区) an inner
     # verb is part of the name.
     after_word = previous_tag in _NOUN_TAGS or (len(previous) >= 2 and not previous_tag.startswith("p"))
     return not (word in _INNER_VERBS and after_word and previous not in _STOP_WORDS)
+
+
+@functools.cache
+def _compound_stop(word: str) -> bool:
+    """Two stop words that the tagger keeps as one (全面推行, 大力推广): a degree and a verb that launches."""
+    return len(word) >= 3 and any(
+        word[:cut] in _STOP_WORDS and word[cut:] in _STOP_WORDS for cut in range(1, len(word))
+    )
 
 
 def _plain(term: str) -> str:

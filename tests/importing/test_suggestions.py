@@ -376,6 +376,9 @@ def test_signals_of_real_reports_propose_the_name(body, expected):
         ("启动青年人才培养计划。", [("青年人才培养计划", "计划")]),
         # A list put in force (实行|负面清单管理); a list merely managed is not a reform.
         ("全面实施行政许可事项清单管理。", [("行政许可事项清单管理", "清单")]),
+        # A degree and a verb that the tagger keeps as one word (全面推行) still end the words before the name.
+        ("全面推行林长制、河湖长制、田长制。", [("林长制", "制"), ("河湖长制", "制"), ("田长制", "制")]),
+        ("大力推廣林長制。", [("林長制", "制")]),
     ],
 )
 def test_more_shapes_of_real_reports_propose_the_name(body, expected):
