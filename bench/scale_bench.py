@@ -272,7 +272,9 @@ def curator_saves(site: Site, importer: subprocess.Popen, every: float = 5.0) ->
     from django.db import transaction
 
     from archive.models import Document
+    from archive.text.words import segmenter
 
+    segmenter()  # loaded before any save, as in a served process (reformsite/wsgi.py preloads it)
     document = Document.objects.exclude(content_hash__startswith="synthetic").order_by("pk").first()
     original = document.title
     waits = []
