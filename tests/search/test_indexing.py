@@ -438,3 +438,110 @@ def test_a_bulk_job_removes_the_scratch_folders_of_dead_processes(indexed):
     with indexing.index_batched():
         pass
     assert not dead.exists() and alive.exists()
+
+
+# --- piled-up segments, merged apart at the end of a bulk job -------------------------------------
+
+
+@pytest.fixture
+def small_tiers(monkeypatch):
+    """Tiers in documents instead of thousands (below 3, 3 to 8 …: the five seed reports are a tier above
+    the batches of two), three of a tier merge, and a commit's segments are of one document."""
+    from archive.search.engines.whoosh import indexing
+
+    monkeypatch.setattr(indexing, "BULK_DRAIN_BATCH", 1)
+    monkeypatch.setattr(indexing, "MERGE_FACTOR", 3)
+    monkeypatch.setattr(indexing, "ADOPT_MERGE_LIMIT_DOCUMENTS", 1)
+    return indexing
+
+
+def _segments() -> list:
+    from archive.search.engines.whoosh.backend import open_or_create
+
+    return open_or_create(store.current_generation())._segments()
+
+
+def _batches(first: int, count: int) -> None:
+    """`count` segments of two synthetic documents each, as bulk drains leave them."""
+    for number in range(count):
+        with store.writer_lock(timeout=60):
+            index_write(documents=[_synthetic(first + 2 * number), _synthetic(first + 2 * number + 1)])
+
+
+def test_a_curators_commit_leaves_bulk_batches_unmerged(indexed, small_tiers):
+    """A one-report commit merges only one-report segments: with a dozen bulk batches piled up,
+    Whoosh's own policy merged them all inside a curator's save (~25 s under the lock)."""
+    _batches(6000, 3)
+    batches = {segment.segment_id() for segment in _segments()}
+    for number in range(3):
+        with store.writer_lock(timeout=60):
+            index_write(documents=[_synthetic(6100 + number)])
+    assert batches <= {segment.segment_id() for segment in _segments()}
+    assert count("并发写入") == 9
+
+
+def test_piled_up_batches_are_merged_apart_keeping_every_posting(indexed, small_tiers):
+    from archive.search.engines.whoosh.backend import open_or_create
+
+    _batches(7000, 3)
+    with store.writer_lock(timeout=60):
+        index_write(documents=[], removed_ids=[7002])  # a deletion inside a batch
+    before_segments = len(_segments())
+    expected = {key: rows for key, rows in _postings_of(open_or_create(store.current_generation())).items() if rows}
+
+    assert small_tiers.segments_merge_piled_up() == 1
+    engine.reset()
+    assert len(_segments()) == before_segments - 2  # three batches became one
+    assert _postings_of(open_or_create(store.current_generation())) == expected  # positions included
+    assert count("并发写入") == 5 and count("并发写入7002号") == 0 and count("县管校聘") == 1
+    assert small_tiers.segments_merge_piled_up() == 0  # nothing left to merge: tiers hold fewer than three
+
+
+def test_a_bulk_job_that_finishes_merges_what_piled_up(indexed, small_tiers):
+    _batches(7500, 3)
+    before = len(_segments())
+    with small_tiers.index_batched():
+        pass
+    assert len(_segments()) == before - 2
+    with pytest.raises(KeyboardInterrupt), small_tiers.index_batched():
+        _batches(7600, 3)
+        raise KeyboardInterrupt  # interrupted: its batches are left as they are, all searchable
+    engine.reset()
+    assert len(_segments()) == before - 2 + 3 and count("并发写入") == 12
+
+
+def _while_merging(monkeypatch, action):
+    """Run `action` after the segments are merged apart, before the merge is published."""
+    from archive.search.engines.whoosh import indexing
+
+    real = indexing.segments_merge_apart
+
+    def merge_apart(*args, **kwargs):
+        result = real(*args, **kwargs)
+        action()
+        return result
+
+    monkeypatch.setattr(indexing, "segments_merge_apart", merge_apart)
+
+
+def test_what_is_deleted_during_a_merge_stays_deleted(indexed, small_tiers, monkeypatch):
+    _batches(8000, 3)
+
+    def curator_deletes_and_edits():
+        with store.writer_lock(timeout=60):
+            index_write(documents=[], removed_ids=[8001])
+            index_write(documents=[{**_synthetic(8004), "text": "改过的版本", "chars": "改过的版本"}])
+
+    _while_merging(monkeypatch, curator_deletes_and_edits)
+    assert small_tiers.segments_merge_piled_up() == 1
+    engine.reset()
+    assert count("并发写入8001号") == 0 and count("并发写入8004号") == 0 and count("改过的版本") == 1
+    assert count("并发写入") == 4
+
+
+def test_a_merge_overtaken_by_a_rebuild_is_dropped(indexed, small_tiers, monkeypatch):
+    _batches(9000, 3)
+    _while_merging(monkeypatch, index_rebuild)  # the database does not hold the synthetic reports
+    assert small_tiers.segments_merge_piled_up() == 0
+    engine.reset()
+    assert count("并发写入") == 0 and count("") == Document.objects.count()

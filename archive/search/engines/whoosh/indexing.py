@@ -39,7 +39,13 @@ from archive.search.engines.whoosh.backend import (
     whoosh_document,
     writer_options,
 )
-from archive.search.engines.whoosh.segments import FastSegmentWriter, SegmentsWriter, merge_tiny, segment_write_apart
+from archive.search.engines.whoosh.segments import (
+    FastSegmentWriter,
+    SegmentsWriter,
+    merge_tiny,
+    segment_write_apart,
+    segments_merge_apart,
+)
 from archive.search.queue import queued_write
 from archive.text.normalise import normalise
 from archive.text.words import loaded_user_words, use_user_words
@@ -90,6 +96,8 @@ def index_batched():
         with store.shared(BULK_LOCK):
             _scratch_leftovers_remove()
             yield
+            # Only after a job that finished: one interrupted leaves the segments as they were.
+            segments_merge_piled_up()
     finally:
         _batched.active = False
 
@@ -248,6 +256,85 @@ def _adopt(segment, scratch, *, documents: list[dict], removed_ids: set[int], st
     store.write_manifest(generation)
 
 
+# Larger segments (a bulk drain's batches, a rebuild's) are merged only at the end of a bulk job,
+# apart: tiers of sizes MERGE_FACTOR times apart, from BULK_DRAIN_BATCH documents up; MERGE_FACTOR
+# segments of one tier become one segment of the next. So the segments stay few (MERGE_FACTOR - 1
+# a tier, a handful of tiers), each report is merged once per tier, and the lock is held only to
+# publish the result.
+MERGE_FACTOR = 10
+
+
+def _merge_tier(documents: int) -> int:
+    tier = 0
+    while documents >= BULK_DRAIN_BATCH * MERGE_FACTOR ** (tier + 1):
+        tier += 1
+    return tier
+
+
+def segments_to_merge(segments: list) -> list:
+    """The segments to merge now, smallest tier first: every segment larger than a commit's
+    (ADOPT_MERGE_LIMIT_DOCUMENTS) of the first tier holding MERGE_FACTOR of them; none if none does."""
+    tiers: dict[int, list] = {}
+    for segment in segments:
+        if segment.doc_count_all() > ADOPT_MERGE_LIMIT_DOCUMENTS:
+            tiers.setdefault(_merge_tier(segment.doc_count_all()), []).append(segment)
+    for tier in sorted(tiers):
+        if len(tiers[tier]) >= MERGE_FACTOR:
+            return tiers[tier]
+    return []
+
+
+def segments_merge_piled_up(*, timeout: float = WRITER_LOCK_TIMEOUT) -> int:
+    """Merge piled-up segments (segments_to_merge) until none are; returns how many merges. Each
+    merge is written apart (segments_merge_apart) and published under the lock in milliseconds,
+    with the deletions made meanwhile carried over; should the index have changed otherwise (a
+    rebuild, another merge), that merge is dropped and the segments stay as they were."""
+    merges = 0
+    while True:
+        with store.writer_lock(timeout):
+            generation = store.current_generation()
+            chosen = segments_to_merge(open_or_create(generation)._segments()) if generation else []
+            deleted_before = {segment.segment_id(): set(segment.deleted_docs()) for segment in chosen}
+        if not chosen:
+            return merges
+        with _scratch_directory() as scratch:
+            merged, maps = segments_merge_apart(scratch, generation, document_schema(), chosen, **_apart_options())
+            with store.writer_lock(timeout):
+                if not _merge_publish(
+                    generation, merged, scratch, dict(zip(deleted_before, maps, strict=True)), deleted_before
+                ):
+                    return merges
+        merges += 1
+
+
+def _merge_publish(generation, merged, scratch, maps: dict, deleted_before: dict) -> bool:
+    """Replace the merged segments by `merged` (caller holds the lock), deleting in it what was
+    deleted from them since the merge began; False, changing nothing, if the index changed otherwise."""
+    if store.current_generation() != generation:
+        return False
+    writer = FastSegmentWriter(open_or_create(generation), limitmb=POOL_LIMIT_MB, **writer_options())
+    try:
+        now = {segment.segment_id(): segment for segment in writer.segments}
+        if not all(segment_id in now for segment_id in maps):
+            writer.cancel()
+            return False
+        for segment_id, docmap in maps.items():
+            for docnum in set(now[segment_id].deleted_docs()) - deleted_before[segment_id]:
+                if docmap[docnum] >= 0:
+                    merged.delete_document(int(docmap[docnum]))
+
+        def others(_writer, segments):
+            return [segment for segment in segments if segment.segment_id() not in maps]
+
+        writer.commit_adopting(merged, scratch, mergetype=others)
+    except BaseException:
+        if not writer.is_closed:
+            writer.cancel()
+        raise
+    store.write_manifest(generation)
+    return True
+
+
 # Postings a bulk import's worker processes computed, by document id: (words, normalised text,
 # postings per field). Used only when the text and the dictionary are still the same.
 _analysed_ahead: dict[int, tuple[frozenset[str], str, dict]] = {}
@@ -323,7 +410,9 @@ def index_write(*, documents: list[dict], removed_ids: Iterable[int] = ()) -> No
     except BaseException:
         writer.cancel()
         raise
-    writer.commit()
+    # Whoosh's default policy would merge every segment it deems small, bulk batches included:
+    # with a dozen of them piled up, a curator's one-report save held the lock for ~25 s of merging.
+    writer.commit(mergetype=merge_tiny(ADOPT_MERGE_LIMIT_DOCUMENTS))
     store.write_manifest(generation)
 
 
