@@ -8,7 +8,6 @@ this the same file imported on one and failed on the other."""
 
 import codecs
 import re
-import unicodedata
 
 from charset_normalizer import from_bytes
 
@@ -26,7 +25,6 @@ _BOMS = [
 ]
 # charset-normalizer considers only these; anything else is not a Chinese report we can read.
 _CANDIDATE_ENCODINGS = ["utf_8", "gb18030", "big5", "utf_16", "utf_32"]
-_ALLOWED_CONTROL = {"\n", "\r", "\t", "\f", "\v", "\x85"}
 _LINE_BREAKS = re.compile("\r\n?|[\v\f\x85]")
 _CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
@@ -36,11 +34,14 @@ def text_without_controls(text: str) -> str:
     return _CONTROLS.sub("", _LINE_BREAKS.sub("\n", text))
 
 
+# Unicode's control characters (category Cc: U+0000-001F, U+007F-009F) but line breaks and tab.
+_COUNTED_CONTROLS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]")
+
+
 def _control_ratio(text: str) -> float:
     if not text:
         return 0.0
-    controls = sum(1 for ch in text if unicodedata.category(ch) == "Cc" and ch not in _ALLOWED_CONTROL)
-    return controls / len(text)
+    return len(_COUNTED_CONTROLS.findall(text)) / len(text)
 
 
 def _near_utf8_error(data: bytes) -> UnicodeDecodeError | None:
