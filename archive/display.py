@@ -3,6 +3,7 @@ English pages put the pinyin first so readers who do not read Chinese can still 
 
 from django.utils.html import conditional_escape, format_html
 from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 from pypinyin import lazy_pinyin
 
 from archive.importing.gazetteer import pinyin_name, province_english
@@ -74,3 +75,21 @@ def initiative_description(initiative) -> tuple[str, str]:
     if not is_chinese_interface() and initiative.description_en:
         return initiative.description_en, "en"
     return initiative.description, "zh-Hans"
+
+
+# Candidate terms' signals (importing/suggestions.py) are stored as short codes; most are the head
+# word that ended the term (改革, 试点, 机制 …) and read as they are, the others get a label.
+_SIGNAL_LABELS = {
+    "quoted": _("引号"),
+    "plus": _("加号组合"),
+    "numbered": _("数字体系"),
+    "document": _("文件名"),
+    "审议": _("会议审议的文件"),
+    "即": _("X即Y"),
+    "一X一X": _("一X一X"),
+}
+
+
+def candidate_signal_label(signal: str) -> str:
+    """What found a candidate term, for the curator: 引号 for "quoted", X改革's head 改革 as it is."""
+    return str(_SIGNAL_LABELS.get(signal, signal))

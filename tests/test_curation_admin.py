@@ -221,6 +221,30 @@ def test_review_lists_candidate_terms_best_first_and_folds_the_less_likely(seede
     assert page.index(review.candidates[0].term) < page.index('class="review-more-candidates"')
 
 
+def test_review_says_what_found_each_candidate_in_the_interface_language(seeded, curator_client):
+    from archive.models import CandidateTerm
+
+    document = Document.objects.get(city__slug="xuchang")
+    quoted = CandidateTerm.objects.filter(document=document, signal="quoted").first()
+    headed = CandidateTerm.objects.filter(document=document, signal="改革").first()
+    assert quoted and headed
+    url = f"/admin/archive/document/{document.pk}/review/"
+    page = curator_client.get(url).content.decode()
+    assert '<span class="review-signal">引号</span>' in page and '<span class="review-signal">改革</span>' in page
+    assert '<span class="review-signal">quoted</span>' not in page  # the stored code is not shown
+
+
+def test_candidate_signal_labels_follow_the_language():
+    from django.utils import translation
+
+    from archive.display import candidate_signal_label
+
+    assert candidate_signal_label("document") == "文件名" and candidate_signal_label("试点") == "试点"
+    with translation.override("en"):
+        assert candidate_signal_label("document") == "document title"
+        assert candidate_signal_label("试点") == "试点"  # a head word is shown as written
+
+
 def test_a_curator_corrects_a_year_and_its_source_in_review(seeded, curator_client):
     """株洲's 河长制 is dated only by the report (不晚于2022); a curator who knows better sets 2016,
     stated, and the public page and the next re-extraction keep it."""

@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from archive.display import candidate_signal_label
 from archive.models import CandidateStatus, CandidateTerm, Mention, MentionStatus
 from archive.services.curation import candidate_dismiss, mentions_set_status
 
@@ -56,13 +57,17 @@ class MentionAdmin(admin.ModelAdmin):
 class CandidateTermAdmin(admin.ModelAdmin):
     """Candidate terms across reports; they are decided on in each report's review screen."""
 
-    list_display = ["term", "signal", "document", "status", "initiative", "sentence_preview"]
+    list_display = ["term", "signal_label", "document", "status", "initiative", "sentence_preview"]
     list_filter = ["status", "signal", "document__city"]
     search_fields = ["term", "normalised", "document__title", "document__city__name"]
     list_select_related = ["document__city", "initiative"]
-    fields = ["term", "signal", "document", "status", "initiative", "sentence_preview"]
-    readonly_fields = ["term", "signal", "document", "initiative", "sentence_preview"]
+    fields = ["term", "signal_label", "document", "status", "initiative", "sentence_preview"]
+    readonly_fields = ["term", "signal_label", "document", "initiative", "sentence_preview"]
     actions = ["dismiss_selected"]
+
+    @admin.display(description=_("线索"), ordering="signal")
+    def signal_label(self, candidate):
+        return candidate_signal_label(candidate.signal)
 
     @admin.display(description=_("句子"))
     def sentence_preview(self, candidate):

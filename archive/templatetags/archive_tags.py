@@ -4,6 +4,7 @@ from django import template
 from django.urls import translate_url
 
 from archive.display import (
+    candidate_signal_label,
     category_label,
     city_label,
     initiative_description,
@@ -41,6 +42,11 @@ def with_query(context, **changes):
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key) if mapping else None
+
+
+@register.filter(name="signal_label")
+def signal_label_filter(signal):
+    return candidate_signal_label(signal)
 
 
 @register.filter(name="city_label")
