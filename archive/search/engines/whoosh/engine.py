@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 from whoosh.filedb.filestore import FileStorage
 
 from archive.search.engines.base import FACET_FIELDS, MAX_QUERY_TERMS, EngineResult, Hit, terms_within_budget
-from archive.search.engines.whoosh import repair, store
+from archive.search.engines.whoosh import columns, repair, store
 from archive.search.engines.whoosh.backend import document_schema
 from archive.search.engines.whoosh.postings import posting_arrays
 from archive.search.engines.whoosh.shared_terms import SharedConfirmedTerms
@@ -144,10 +144,9 @@ class Snapshot:
         except BaseException:
             self.reader.close()  # a damaged index is tried again on every search: leak no files
             raise
-        self.live = np.fromiter(self.reader.all_doc_ids(), dtype=DOCNUM)
         self.doc_limit = self.reader.doc_count_all()
-        self.live_mask = np.zeros(self.doc_limit, dtype=bool)
-        self.live_mask[self.live] = True
+        self.live_mask = columns.live_mask(self.reader)
+        self.live = np.flatnonzero(self.live_mask).astype(DOCNUM)
         self.document_ids = self._column_array("document_id")
         self.year_start = self._column_array("year_start")
         # Raw UTF-8 bytes (translate=False): a UTF-8 byte substring is exactly a character substring,
@@ -168,9 +167,7 @@ class Snapshot:
         self.shared_confirmed = SharedConfirmedTerms(generation, self.version, self.doc_limit)
 
     def _column_array(self, name) -> np.ndarray:
-        if not self.doc_limit or not self.reader.has_column(name):
-            return np.zeros(self.doc_limit, dtype=np.int64)
-        return np.fromiter(iter(self.reader.column_reader(name)), dtype=np.int64, count=self.doc_limit)
+        return columns.numeric_column(self.reader, name)
 
     def _check_at_open(self) -> None:
         generation = self.generation
@@ -224,9 +221,8 @@ class Snapshot:
     def word_lengths(self) -> np.ndarray:
         if self._word_lengths is None:
             with self._lock:
-                lengths = np.zeros(self.doc_limit, dtype=np.float64)
-                for docnum in self.live.tolist():
-                    lengths[docnum] = self.reader.doc_field_length(docnum, "text", 0)
+                lengths = columns.field_lengths(self.reader, "text").astype(np.float64)
+                lengths[~self.live_mask] = 0
                 self._word_lengths = lengths
         return self._word_lengths
 
