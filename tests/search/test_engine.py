@@ -190,6 +190,50 @@ def test_a_changed_index_confirms_again(indexed, django_capture_on_commit_callba
     assert [hit.document_id for hit in engine.run(parse_query("三地协同改革")).hits] == [document.pk]
 
 
+INHERITANCE_QUERIES = ["全面深化", "河长制", "改革", "放管服 改革", "河长制 OR 县管校聘", "改革 -河长制", "深化改革"]
+
+
+def _answers() -> list:
+    answers = []
+    for query in INHERITANCE_QUERIES:
+        result = engine.run(parse_query(query), limit=100)
+        hits = [(hit.document_id, round(hit.score, 9)) for hit in result.hits]
+        answers.append((query, result.count, hits, {name: sorted(values) for name, values in result.facets.items()}))
+    return answers
+
+
+def test_a_reader_after_a_save_carries_the_caches_over_and_answers_as_a_fresh_one(
+    indexed, django_capture_on_commit_callbacks
+):
+    """After a save the new reader starts from the previous one's posting lists, confirmed terms
+    and facet tables, dropping what the save deleted and reading only the new segment; it must
+    answer exactly as a reader opened from nothing."""
+    _answers()  # the caches of the first reader
+    edited, removed = Document.objects.get(city__slug="zhuzhou"), Document.objects.get(city__slug="changchun")
+    with django_capture_on_commit_callbacks(execute=True):
+        edited.body = edited.body.replace("河长制", "河湖管理") + "\n全面深化县管校聘改革。"
+        edited.save()
+        removed.delete()
+    inherited = engine.snapshot()
+    assert inherited.confirmed.get("全面深化") is not None  # carried over, not yet asked for
+    assert inherited._facets and inherited.postings.items()
+    after = _answers()
+    engine.reset()
+    fresh = engine.snapshot()
+    assert not fresh.postings.items()
+    assert _answers() == after
+    assert after[1][1] == len(grep("河长制")) and removed.pk not in [pk for pk, _score in after[2][2]]
+
+
+def test_a_reader_whose_segments_were_merged_starts_afresh(indexed, monkeypatch):
+    """Nothing is carried over past the first segment that differs (a merge renumbers documents)."""
+    engine.run(parse_query("全面深化"))
+    previous = engine.snapshot()
+    monkeypatch.setattr(previous, "layout", [("another-segment", 0, previous.doc_limit)])
+    again = engine.Snapshot(previous.generation, previous=previous)
+    assert not again.postings.items() and again.confirmed.get("全面深化") is None
+
+
 def test_confirmed_bytes_are_budgeted_too(indexed, monkeypatch):
     monkeypatch.setattr(engine, "MAX_CONFIRM_BYTES", 1)
     cut = engine.run(parse_query("全面深化"), limit=100)

@@ -16,12 +16,15 @@ from whoosh.reading import TermNotFound
 DOCNUM = np.int32
 
 
-def posting_arrays(reader, fieldname: str, text: str, *, weights: bool) -> tuple[np.ndarray, np.ndarray | None]:
+def posting_arrays(
+    reader, fieldname: str, text: str, *, weights: bool, leaves=None
+) -> tuple[np.ndarray, np.ndarray | None]:
     """(sorted document numbers, their weights or None) of `text` in `fieldname`, across the
-    reader's segments, deleted documents included."""
+    reader's segments (or only `leaves`, some of its (segment reader, base) pairs), deleted
+    documents included."""
     id_parts: list[np.ndarray] = []
     weight_parts: list[np.ndarray] = []
-    for leaf, base in reader.leaf_readers():
+    for leaf, base in reader.leaf_readers() if leaves is None else leaves:
         try:
             matcher = leaf.postings(fieldname, text)
         except TermNotFound:
