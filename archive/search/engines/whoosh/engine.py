@@ -148,13 +148,16 @@ class Snapshot:
         self.doc_limit = self.reader.doc_count_all()
         self.live_mask = np.zeros(self.doc_limit, dtype=bool)
         self.live_mask[self.live] = True
-        self.document_ids = self._column_array("document_id")
-        self.year_start = self._column_array("year_start")
+        # Per document, for every search: the smallest types the values fit (a worker's memory
+        # at 100,000 reports is what is short, not arithmetic).
+        self.document_ids = _narrowest(self._column_array("document_id"))
+        self.year_start = _narrowest(self._column_array("year_start"))
         # Raw UTF-8 bytes (translate=False): a UTF-8 byte substring is exactly a character substring,
         # so confirming candidates needs no decoding.
         has_texts = self.reader.has_column("chars")
         self._texts = StoredTexts(self.reader.column_reader("chars", translate=False)) if has_texts else None
         self._word_lengths = None
+        self._average_length = 1.0
         self._lock = threading.Lock()
         self._facets: dict[str, tuple[list[str], np.ndarray, np.ndarray]] = {}
         self._occurrences: collections.OrderedDict[str, np.ndarray] = collections.OrderedDict()
@@ -224,9 +227,11 @@ class Snapshot:
     def word_lengths(self) -> np.ndarray:
         if self._word_lengths is None:
             with self._lock:
-                lengths = np.zeros(self.doc_limit, dtype=np.float64)
+                lengths = np.zeros(self.doc_limit, dtype=np.int32)  # words a document has
                 for docnum in self.live.tolist():
                     lengths[docnum] = self.reader.doc_field_length(docnum, "text", 0)
+                if len(self.live):
+                    self._average_length = float(lengths[self.live].astype(np.float64).mean())
                 self._word_lengths = lengths
         return self._word_lengths
 
@@ -315,7 +320,7 @@ class Snapshot:
             values = list(self.reader.field_terms(fieldname))
             postings = [self._postings(fieldname, value) for value in values]
             posted = np.concatenate(postings) if postings else EMPTY
-            value_of = np.repeat(np.arange(len(values), dtype=np.int32), [len(p) for p in postings])
+            value_of = np.repeat(_narrowest(np.arange(len(values))), [len(p) for p in postings])
             known = (values, posted, value_of)
             with self._lock:
                 self._facets[fieldname] = known
@@ -326,7 +331,7 @@ class Snapshot:
         scores = np.zeros(self.doc_limit, dtype=np.float64)
         live_count = max(len(self.live), 1)
         lengths = self.word_lengths
-        average = lengths[self.live].mean() if len(self.live) else 1.0
+        average = self._average_length
         for word in words:
             ids, frequencies = self.word_postings(word)
             if not len(ids):
@@ -335,6 +340,18 @@ class Snapshot:
             norm = BM25_K1 * (1 - BM25_B + BM25_B * lengths[ids] / average)
             scores[ids] += idf * frequencies * (BM25_K1 + 1) / (frequencies + norm)
         return scores[matched]
+
+
+def _narrowest(values: np.ndarray) -> np.ndarray:
+    """`values` (integers) as int16, int32 or as they are, whichever is the first that holds them all."""
+    if not len(values):
+        return values
+    low, high = int(values.min()), int(values.max())
+    for dtype in (np.int16, np.int32):
+        limits = np.iinfo(dtype)
+        if limits.min <= low and high <= limits.max:
+            return values.astype(dtype)
+    return values
 
 
 def _stamp(path) -> tuple[int, int] | None:
