@@ -101,6 +101,30 @@ def rss_mb(pid: int) -> tuple[float, float]:
     return rss, pss
 
 
+def memory_parts(pid: int) -> dict:
+    """What a process's PSS is made of, in MiB: anonymous memory (the heap, numpy arrays, Python
+    objects) against file mappings (libraries), and private (this process's own: written after
+    fork, or allocated since) against pages still shared with the master or the other worker."""
+    parts = {"pss": 0.0, "pss_anon": 0.0, "pss_file": 0.0, "private_anon": 0.0, "shared_anon_pss": 0.0}
+    mapping_anonymous = True
+    for line in Path(f"/proc/{pid}/smaps").read_text().splitlines():
+        fields = line.split()
+        if not fields[0].endswith(":"):  # a mapping's header: "start-end perms offset dev inode [path]"
+            mapping_anonymous = len(fields) < 6 or (fields[5].startswith("[") and fields[5] != "[vdso]")
+            continue
+        key, rest = fields[0][:-1], fields[1]
+        if key not in {"Pss", "Private_Dirty", "Private_Clean"}:
+            continue
+        megabytes = int(rest) / 1024
+        if key == "Pss":
+            parts["pss"] += megabytes
+            parts["pss_anon" if mapping_anonymous else "pss_file"] += megabytes
+        elif mapping_anonymous and key in {"Private_Dirty", "Private_Clean"}:
+            parts["private_anon"] += megabytes
+    parts["shared_anon_pss"] = parts["pss_anon"] - parts["private_anon"]
+    return {key: round(value, 1) for key, value in parts.items()}
+
+
 def descendants(pid: int) -> list[int]:
     found, stack = [], [pid]
     while stack:
@@ -501,8 +525,11 @@ def requery(var: Path) -> None:
         site.start(timeout=600)
         for _ in range(2):
             site.get("/api/search/?q=%E6%94%B9%E9%9D%A9")
+        result["memory_warm"] = [memory_parts(pid) for pid in site.workers()]
         result["queries"] = measure_queries(site, result["counts"])
         result["worker_rss"] = [rss_mb(pid) for pid in site.workers()]
+        result["memory"] = [memory_parts(pid) for pid in site.workers()]
+        result["master_memory"] = memory_parts(site.server.pid)
     finally:
         site.stop()
     print(json.dumps(result, ensure_ascii=False), flush=True)

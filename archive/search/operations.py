@@ -82,6 +82,11 @@ def health() -> IndexHealth:
     return current().health()
 
 
+def preload_before_fork() -> None:
+    """In gunicorn's master, before it forks the workers (reformsite/wsgi.py)."""
+    current().preload()
+
+
 def open_index() -> None:
     """In each served process after fork (gunicorn's post_fork)."""
     current().open()

@@ -172,6 +172,11 @@ class SearchEngine(abc.ABC):
     def health(self) -> IndexHealth:
         """Whether the index serves; never raises."""
 
+    def preload(self) -> None:  # noqa: B027 (optional hook)
+        """Called once in gunicorn's master before it forks the workers, so that what is loaded
+        here is shared by them (copy-on-write). Must open no files the workers would inherit, and
+        must not raise."""
+
     def open(self) -> None:  # noqa: B027 (optional hook)
         """Called once in each served process after fork (gunicorn's post_fork): open and check
         the index, switch to background repair, and drain what a killed process left queued.

@@ -63,6 +63,9 @@ class Engine(SearchEngine):
             details={"generation": snap.generation.name, "verified": snap.verified},
         )
 
+    def preload(self) -> None:
+        warmup.load_user_words()
+
     def open(self) -> None:
         warmup.warm_up_index()
 

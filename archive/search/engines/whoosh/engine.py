@@ -48,20 +48,23 @@ DOCNUM = np.int32
 EMPTY = np.empty(0, dtype=DOCNUM)
 # Cached posting arrays per process; a common term's array holds every document (4 bytes each),
 # so counts alone would allow (1024 + 512 × 3) × 4 bytes × documents: 1 GB a worker at 100,000
-# reports. The byte budgets bound them whatever the archive's size (at 10,000 reports they hold
-# ~800 of the commonest grams, at 100,000 the ~80 most recently used).
+# reports. The byte budgets bound them whatever the archive's size, and they are what a worker's
+# memory grows by as it serves (the target is 150 MB a worker at 100,000 reports; the rest of a
+# worker is ~115 MB there, README). At 100,000 reports they hold the ~40 most recently used
+# grams, the ~10–20 most recent words.
 CHAR_POSTINGS_CACHED = 1024
 WORD_POSTINGS_CACHED = 512
-CHAR_POSTINGS_CACHE_BYTES = 32 * 2**20
-WORD_POSTINGS_CACHE_BYTES = 16 * 2**20
-# Confirmed terms: 4 bytes per matching document (~500 terms at 10,000 reports, 40 of the
-# commonest at 100,000).
+CHAR_POSTINGS_CACHE_BYTES = 16 * 2**20
+WORD_POSTINGS_CACHE_BYTES = 8 * 2**20
+# Confirmed terms: 4 bytes per matching document (~100 terms at 10,000 reports, the ~10 most
+# recent common ones at 100,000). Small, because every answer is also kept on disk beside the
+# index (shared_terms.py) and read back from there in well under a millisecond.
 CONFIRMED_TERMS_CACHED = 512
-CONFIRMED_TERMS_CACHE_BYTES = 16 * 2**20
+CONFIRMED_TERMS_CACHE_BYTES = 4 * 2**20
 # Concordance counts: 4 bytes per document for each term remembered (64 terms at 10,000 reports,
-# 20 at 100,000).
+# 10 at 100,000).
 OCCURRENCES_CACHED = 64
-OCCURRENCES_CACHE_BYTES = 8 * 2**20
+OCCURRENCES_CACHE_BYTES = 4 * 2**20
 # The cost of one query, bounded whatever was typed (queries.py bounds what is parsed; aliases can
 # add terms after that; base.MAX_QUERY_TERMS bounds the terms evaluated). Confirming a candidate
 # reads and searches its stored text (~3 µs for a 2,650-character report), so both the number of
@@ -158,13 +161,16 @@ class Snapshot:
         self.doc_limit = self.reader.doc_count_all()
         self.live_mask = columns.live_mask(self.reader)
         self.live = np.flatnonzero(self.live_mask).astype(DOCNUM)
-        self.document_ids = self._column_array("document_id")
-        self.year_start = self._column_array("year_start")
+        # Per document, for every search: the smallest types the values fit (a worker's memory
+        # at 100,000 reports is what is short, not arithmetic).
+        self.document_ids = _narrowest(self._column_array("document_id"))
+        self.year_start = _narrowest(self._column_array("year_start"))
         # Raw UTF-8 bytes (translate=False): a UTF-8 byte substring is exactly a character substring,
         # so confirming candidates needs no decoding.
         has_texts = self.reader.has_column("chars")
         self._texts = StoredTexts(self.reader.column_reader("chars", translate=False)) if has_texts else None
         self._word_lengths = None
+        self._average_length = 1.0
         self._lock = threading.Lock()
         self._facets: dict[str, tuple[list[str], np.ndarray, np.ndarray]] = {}
         self._occurrences: collections.OrderedDict[str, np.ndarray] = collections.OrderedDict()
@@ -308,8 +314,10 @@ class Snapshot:
     def word_lengths(self) -> np.ndarray:
         if self._word_lengths is None:
             with self._lock:
-                lengths = columns.field_lengths(self.reader, "text").astype(np.float64)
+                lengths = columns.field_lengths(self.reader, "text").astype(np.int32)  # words a document has
                 lengths[~self.live_mask] = 0
+                if len(self.live):
+                    self._average_length = float(lengths[self.live].astype(np.float64).mean())
                 self._word_lengths = lengths
         return self._word_lengths
 
@@ -398,7 +406,7 @@ class Snapshot:
             values = list(self.reader.field_terms(fieldname))
             postings = [self._postings(fieldname, value) for value in values]
             posted = np.concatenate(postings) if postings else EMPTY
-            value_of = np.repeat(np.arange(len(values), dtype=np.int32), [len(p) for p in postings])
+            value_of = np.repeat(_narrowest(np.arange(len(values))), [len(p) for p in postings])
             known = (values, posted, value_of)
             with self._lock:
                 self._facets[fieldname] = known
@@ -409,7 +417,7 @@ class Snapshot:
         scores = np.zeros(self.doc_limit, dtype=np.float64)
         live_count = max(len(self.live), 1)
         lengths = self.word_lengths
-        average = lengths[self.live].mean() if len(self.live) else 1.0
+        average = self._average_length
         for word in words:
             ids, frequencies = self.word_postings(word)
             if not len(ids):
@@ -425,6 +433,18 @@ def _field_values(leaf, fieldname: str) -> list[str]:
         return list(leaf.field_terms(fieldname))
     except TermNotFound:  # no document of the segment has the field
         return []
+
+
+def _narrowest(values: np.ndarray) -> np.ndarray:
+    """`values` (integers) as int16, int32 or as they are, whichever is the first that holds them all."""
+    if not len(values):
+        return values
+    low, high = int(values.min()), int(values.max())
+    for dtype in (np.int16, np.int32):
+        limits = np.iinfo(dtype)
+        if limits.min <= low and high <= limits.max:
+            return values.astype(dtype)
+    return values
 
 
 def _stamp(path) -> tuple[int, int] | None:

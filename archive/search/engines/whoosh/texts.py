@@ -18,6 +18,14 @@ from bisect import bisect_right
 import numpy as np
 from whoosh.columns import MultiColumnReader, VarBytesColumn
 
+LENGTH = np.int32  # a document's stored bytes (positions in a column file stay int64)
+
+
+def _lengths(values) -> np.ndarray:
+    """Text lengths as LENGTH: a worker holds them for every document, twice."""
+    lengths = np.asarray(values, dtype=np.int64)
+    return lengths.astype(LENGTH) if not len(lengths) or int(lengths.max()) <= np.iinfo(LENGTH).max else lengths
+
 
 class StoredTexts:
     """`texts[docnum]` gives a document's stored bytes, `texts.lengths` all their lengths, and
@@ -32,7 +40,7 @@ class StoredTexts:
         self._starts = starts
         ends = [start + len(segment) for start, segment in zip(starts, self._segments, strict=True)]
         self._bounds = np.array(ends, dtype=np.int64)
-        self.lengths = np.concatenate([segment.lengths for segment in self._segments] or [np.empty(0, np.int64)])
+        self.lengths = np.concatenate([segment.lengths for segment in self._segments] or [np.empty(0, LENGTH)])
 
     def __getitem__(self, docnum: int) -> bytes:
         number = max(0, bisect_right(self._starts, docnum) - 1)
@@ -77,7 +85,7 @@ class _FileSegment:
             if not getattr(structfile, "is_real", False):
                 return None
             fileno = structfile.fileno()
-            lengths = np.asarray(reader._lengths, dtype=np.int64)
+            lengths = _lengths(reader._lengths)
             positions = np.asarray(reader._offsets, dtype=np.int64) + reader._basepos
             size = os.fstat(fileno).st_size
         except (AttributeError, OSError, ValueError, TypeError):
@@ -115,11 +123,7 @@ class _ReadSegment:
     def __init__(self, reader):
         self._reader = reader
         known = getattr(reader, "_lengths", None)
-        self.lengths = (
-            np.asarray(known, dtype=np.int64)
-            if known is not None
-            else np.fromiter((len(text) for text in reader), dtype=np.int64)
-        )
+        self.lengths = _lengths(known if known is not None else np.fromiter((len(t) for t in reader), dtype=np.int64))
 
     def __len__(self) -> int:
         return len(self.lengths)
