@@ -262,12 +262,12 @@ def test_bm25_is_computed_in_double_precision_from_the_word_counts(indexed):
 
 def test_the_caches_together_leave_a_worker_within_its_memory_target():
     """The caches are what a gunicorn worker grows by as it serves. The rest of a worker is
-    ~125 MB at 100,000 reports (README, Benchmarks), the target 150 MB: the four byte budgets
-    together keep well within the difference."""
+    ~115 MB at 100,000 reports (README, Benchmarks), the target 150 MB: the four byte budgets
+    together keep to the difference."""
     budgets = (
         engine.CHAR_POSTINGS_CACHE_BYTES,
         engine.WORD_POSTINGS_CACHE_BYTES,
         engine.CONFIRMED_TERMS_CACHE_BYTES,
         engine.OCCURRENCES_CACHE_BYTES,
     )
-    assert sum(budgets) <= 16 * 2**20 and min(budgets) >= 2**20  # one common term's array at 100,000 fits each
+    assert sum(budgets) <= 32 * 2**20 and min(budgets) >= 2**20  # one common term's array at 100,000 fits each

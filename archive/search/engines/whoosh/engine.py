@@ -48,23 +48,22 @@ EMPTY = np.empty(0, dtype=DOCNUM)
 # Cached posting arrays per process; a common term's array holds every document (4 bytes each),
 # so counts alone would allow (1024 + 512 × 3) × 4 bytes × documents: 1 GB a worker at 100,000
 # reports. The byte budgets bound them whatever the archive's size, and they are what a worker's
-# memory grows by as it serves (the target is 150 MB a worker at 100,000 reports, of which the
-# rest of a worker takes ~125 MB there, README). At 100,000 reports they hold the ~20 most
-# recently used grams and the ~5–10 most recent words: enough for a query's own terms, so its
-# next page, sort or filter decodes nothing again.
+# memory grows by as it serves (the target is 150 MB a worker at 100,000 reports; the rest of a
+# worker is ~115 MB there, README). At 100,000 reports they hold the ~40 most recently used
+# grams, the ~10–20 most recent words.
 CHAR_POSTINGS_CACHED = 1024
 WORD_POSTINGS_CACHED = 512
-CHAR_POSTINGS_CACHE_BYTES = 8 * 2**20
-WORD_POSTINGS_CACHE_BYTES = 4 * 2**20
-# Confirmed terms: 4 bytes per matching document (~50 terms at 10,000 reports, the ~5 most
+CHAR_POSTINGS_CACHE_BYTES = 16 * 2**20
+WORD_POSTINGS_CACHE_BYTES = 8 * 2**20
+# Confirmed terms: 4 bytes per matching document (~100 terms at 10,000 reports, the ~10 most
 # recent common ones at 100,000). Small, because every answer is also kept on disk beside the
 # index (shared_terms.py) and read back from there in well under a millisecond.
 CONFIRMED_TERMS_CACHED = 512
-CONFIRMED_TERMS_CACHE_BYTES = 2 * 2**20
-# Concordance counts: 4 bytes per document for each term remembered (50 terms at 10,000 reports,
-# 5 at 100,000).
+CONFIRMED_TERMS_CACHE_BYTES = 4 * 2**20
+# Concordance counts: 4 bytes per document for each term remembered (64 terms at 10,000 reports,
+# 10 at 100,000).
 OCCURRENCES_CACHED = 64
-OCCURRENCES_CACHE_BYTES = 2 * 2**20
+OCCURRENCES_CACHE_BYTES = 4 * 2**20
 # The cost of one query, bounded whatever was typed (queries.py bounds what is parsed; aliases can
 # add terms after that; base.MAX_QUERY_TERMS bounds the terms evaluated). Confirming a candidate
 # reads and searches its stored text (~3 µs for a 2,650-character report), so both the number of
