@@ -516,9 +516,11 @@ def reimport(var: Path, import_files: int) -> None:
     print(json.dumps(result, ensure_ascii=False), flush=True)
 
 
-def requery(var: Path) -> None:
+def requery(var: Path, fill: int = 0) -> None:
     """The query figures again, this code serving an installation a run kept: gunicorn with 2
-    workers, the same queries, their counts and each worker's memory."""
+    workers, the same queries, their counts and each worker's memory. With `fill`, then that many
+    different one-word searches (common jieba words, the same every time) and the queries again,
+    with the memory after each: a worker that has served a while, its caches full."""
     site = _served(Site.existing(var))
     result = {"installation": str(var), "stamp": stamp(f"[{var.name}] gunicorn start"), "counts": {}}
     try:
@@ -530,9 +532,31 @@ def requery(var: Path) -> None:
         result["worker_rss"] = [rss_mb(pid) for pid in site.workers()]
         result["memory"] = [memory_parts(pid) for pid in site.workers()]
         result["master_memory"] = memory_parts(site.server.pid)
+        if fill:
+            for word in fill_words(fill):
+                status, body = site.get("/api/search/?" + urllib.parse.urlencode({"q": word, "page_size": 20}))
+                if status != 200:
+                    raise RuntimeError(f"{word}: {status} {body[:200]!r}")
+            result["memory_filled"] = [memory_parts(pid) for pid in site.workers()]
+            result["queries_again"] = measure_queries(site)
+            result["memory_again"] = [memory_parts(pid) for pid in site.workers()]
     finally:
         site.stop()
     print(json.dumps(result, ensure_ascii=False), flush=True)
+
+
+def fill_words(count: int) -> list[str]:
+    """`count` different common words of jieba's own dictionary (2–4 Chinese characters)."""
+    import jieba
+
+    tokenizer = jieba.Tokenizer()
+    tokenizer.initialize()
+    words = sorted(
+        word
+        for word, frequency in tokenizer.FREQ.items()
+        if frequency > 1000 and 2 <= len(word) <= 4 and all("\u4e00" <= ch <= "\u9fff" for ch in word)
+    )
+    return random.Random(11).sample(words, min(count, len(words)))
 
 
 def profile(count: int) -> None:
@@ -726,6 +750,13 @@ def main() -> None:
         help="serve installations a run kept (--keep) with this code and measure the queries again",
     )
     parser.add_argument(
+        "--fill",
+        type=int,
+        default=0,
+        metavar="N",
+        help="with --requery: then N different one-word searches, the queries again, and the memory",
+    )
+    parser.add_argument(
         "--reimport",
         type=Path,
         nargs="+",
@@ -741,7 +772,7 @@ def main() -> None:
         parser.error("--opensearch: no cluster; run under archive/search/cluster/with-cluster")
     if arguments.requery:
         for var in arguments.requery:
-            requery(var)
+            requery(var, arguments.fill)
         return
     if arguments.reimport:
         for var in arguments.reimport:
