@@ -111,8 +111,16 @@ class Command(BaseCommand):
                     self._drain()
                     queued = 0
             self._drain()
-        progress.close()
-        self.stdout.write(f"完成：导入 {counts['imported']}，重复 {counts['duplicate']}，失败 {failed}")
+            progress.close()
+            searchable = time.perf_counter()
+            self.stdout.write(
+                f"完成：导入 {counts['imported']}，重复 {counts['duplicate']}，失败 {failed}；"
+                f"均已可检索（{searchable - started:.1f} s）"
+            )
+        # Leaving batched() merges the index's piled-up segments, if any (after the reports are searchable).
+        merging = time.perf_counter() - searchable
+        if merging >= 1:
+            self.stdout.write(f"检索索引段已合并（{merging:.1f} s）")
         if failed:
             raise CommandError(f"{failed} 个文件导入失败")
 
