@@ -32,6 +32,18 @@ def test_import_reports_prints_one_line_per_file_and_imports_a_folder():
     assert Document.objects.count() == 5
 
 
+def test_import_reports_says_when_all_is_searchable_then_merges_piled_up_segments(monkeypatch):
+    from archive.management.commands import import_reports
+
+    asked = []
+    monkeypatch.setattr(
+        import_reports, "merge_segments", lambda: asked.append(evaluate(parse_query("县管校聘")).count) or 1
+    )
+    output = run("import_reports", str(SEED_DIR))
+    assert "完成：导入 5，重复 0，失败 0；均已可检索" in output and "检索索引段已合并" in output
+    assert asked == [evaluate(parse_query("县管校聘")).count] and asked[0] >= 1  # after they were searchable
+
+
 def test_import_reports_fails_non_zero_but_keeps_the_good_files(tmp_path):
     empty = tmp_path / "empty.txt"
     empty.write_bytes(b"")

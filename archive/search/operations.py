@@ -70,6 +70,11 @@ def bulk_drain() -> int:
     return current().bulk_drain()
 
 
+def merge_segments() -> int:
+    """After a bulk job that finished (import_reports), never in a request: see the engine."""
+    return current().merge_segments()
+
+
 def rebuild(*, progress: Progress = lambda items: items) -> int:
     return current().rebuild(progress=progress)
 

@@ -172,6 +172,12 @@ class SearchEngine(abc.ABC):
     def health(self) -> IndexHealth:
         """Whether the index serves; never raises."""
 
+    def merge_segments(self) -> int:
+        """After a bulk job that finished, consolidate what bulk writes left piled up; returns how
+        many merges were made. Not for a request: it may take minutes on a large index. The
+        default, for engines that merge by themselves, does nothing."""
+        return 0
+
     def preload(self) -> None:  # noqa: B027 (optional hook)
         """Called once in gunicorn's master before it forks the workers, so that what is loaded
         here is shared by them (copy-on-write). Must open no files the workers would inherit, and

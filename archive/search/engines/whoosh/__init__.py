@@ -63,6 +63,9 @@ class Engine(SearchEngine):
             details={"generation": snap.generation.name, "verified": snap.verified},
         )
 
+    def merge_segments(self) -> int:
+        return indexing.segments_merge_piled_up()
+
     def preload(self) -> None:
         warmup.load_user_words()
 

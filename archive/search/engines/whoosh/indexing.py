@@ -96,8 +96,6 @@ def index_batched():
         with store.shared(BULK_LOCK):
             _scratch_leftovers_remove()
             yield
-            # Only after a job that finished: one interrupted leaves the segments as they were.
-            segments_merge_piled_up()
     finally:
         _batched.active = False
 
