@@ -44,6 +44,20 @@ def test_import_reports_says_when_all_is_searchable_then_merges_piled_up_segment
     assert asked == [evaluate(parse_query("县管校聘")).count] and asked[0] >= 1  # after they were searchable
 
 
+def test_an_index_too_busy_to_merge_leaves_the_segments_for_the_next_import(monkeypatch):
+    from archive.management.commands import import_reports
+    from archive.search import IndexBusy
+
+    def busy():
+        raise IndexBusy("search index writer.lock busy for 30s")
+
+    monkeypatch.setattr(import_reports, "merge_segments", busy)
+    out, err = StringIO(), StringIO()
+    call_command("import_reports", str(SEED_DIR), stdout=out, stderr=err)
+    assert "均已可检索" in out.getvalue() and "索引段留待下次导入时合并" in err.getvalue()
+    assert Document.objects.count() == 5
+
+
 def test_import_reports_fails_non_zero_but_keeps_the_good_files(tmp_path):
     empty = tmp_path / "empty.txt"
     empty.write_bytes(b"")

@@ -127,8 +127,11 @@ class Command(BaseCommand):
             )
         # Then, the reports searchable, the batches this and earlier imports piled up are merged
         # (a tier's worth at a time; never in a request, such as the admin upload).
-        if merge_segments():
-            self.stdout.write(f"检索索引段已合并（{time.perf_counter() - searchable:.1f} s）")
+        try:
+            if merge_segments():
+                self.stdout.write(f"检索索引段已合并（{time.perf_counter() - searchable:.1f} s）")
+        except IndexBusy as error:  # searchable as they are; the next import merges them
+            self.stderr.write(f"检索索引忙，索引段留待下次导入时合并：{error}")
         if failed:
             raise CommandError(f"{failed} 个文件导入失败")
 

@@ -41,13 +41,13 @@ def numeric_column(reader, fieldname: str) -> np.ndarray:
             continue
         column = leaf.column_reader(fieldname, translate=False)
         count = leaf.doc_count_all()
-        default = field.from_column_value(column._default)
-        fill = default if -(2**63) <= default < 2**63 else 0
         raw = _fixed_width_values(column, count)
         if raw is None:  # not a plain numeric column: Whoosh's reader, one value at a time
             translated = leaf.column_reader(fieldname, translate=True)
-            values[base : base + count] = [value if value != default else fill for value in translated]
+            values[base : base + count] = [value if -(2**63) <= value < 2**63 else 0 for value in translated]
             continue
+        default = field.from_column_value(column._default)
+        fill = default if -(2**63) <= default < 2**63 else 0
         values[base : base + count] = fill  # documents past the stored values have the default
         wide = raw.astype(np.uint64)
         if field.signed:

@@ -220,43 +220,43 @@ class Snapshot:
         tail = [(leaf, base) for leaf, base in self.reader.leaf_readers() if base >= shared]
 
         def kept(ids: np.ndarray) -> np.ndarray:
-            ids = ids[: np.searchsorted(ids, shared)]
-            return ids[self.live_mask[ids]]
+            """Which of the previous reader's document numbers stand for the same, still live, document."""
+            return (ids < shared) & self.live_mask[np.minimum(ids, shared - 1)]
+
+        def tail_postings(fieldname: str, term: str, *, weights: bool = False):
+            ids, found = posting_arrays(self.reader, fieldname, term, weights=weights, leaves=tail)
+            live = self.live_mask[ids]
+            return ids[live], (found[live] if weights else None)
 
         for (fieldname, term), ids in previous.postings.items():
-            new, _weights = posting_arrays(self.reader, fieldname, term, weights=False, leaves=tail)
-            self.postings.put((fieldname, term), np.concatenate([kept(ids), new[self.live_mask[new]]]))
+            self.postings.put((fieldname, term), np.concatenate([ids[kept(ids)], tail_postings(fieldname, term)[0]]))
         for (word,), (ids, frequencies) in previous.word_postings.items():
-            old = np.searchsorted(ids, shared)
-            live = self.live_mask[ids[:old]]
-            new, new_frequencies = posting_arrays(self.reader, "text", word, weights=True, leaves=tail)
-            fresh = self.live_mask[new]
+            mask = kept(ids)
+            new, new_frequencies = tail_postings("text", word, weights=True)
             self.word_postings.put(
-                (word,),
-                (
-                    np.concatenate([ids[:old][live], new[fresh]]),
-                    np.concatenate([frequencies[:old][live], new_frequencies[fresh]]),
-                ),
+                (word,), (np.concatenate([ids[mask], new]), np.concatenate([frequencies[mask], new_frequencies]))
             )
         tail_live = self.live[np.searchsorted(self.live, shared) :]
         for text, found in previous.confirmed.items():
-            self.confirmed.put(text, np.concatenate([kept(found), self._containing(text, tail_live, None)]))
+            self.confirmed.put(text, np.concatenate([found[kept(found)], self._containing(text, tail_live, None)]))
         with previous._lock:
             facets = dict(previous._facets)
+        tail_values = {
+            fieldname: sorted({v for leaf, _base in tail for v in _field_values(leaf, fieldname)})
+            for fieldname in facets
+        }
         for fieldname, (values, posted, value_of) in facets.items():
-            keep = (posted < shared) & self.live_mask[np.minimum(posted, self.doc_limit - 1)]
+            keep = kept(posted)
             values = list(values)
             index_of = {value: number for number, value in enumerate(values)}
             parts, owners = [posted[keep]], [value_of[keep]]
-            for leaf, base in tail:
-                for value in _field_values(leaf, fieldname):
-                    ids, _weights = posting_arrays(self.reader, fieldname, value, weights=False, leaves=[(leaf, base)])
-                    ids = ids[self.live_mask[ids]]
-                    if value not in index_of:
-                        index_of[value] = len(values)
-                        values.append(value)
-                    parts.append(ids)
-                    owners.append(np.full(len(ids), index_of[value], dtype=np.int32))
+            for value in tail_values[fieldname]:
+                ids = tail_postings(fieldname, value)[0]
+                if value not in index_of:
+                    index_of[value] = len(values)
+                    values.append(value)
+                parts.append(ids)
+                owners.append(np.full(len(ids), index_of[value], dtype=np.int32))
             self._facets[fieldname] = (values, np.concatenate(parts), np.concatenate(owners))
 
     def _column_array(self, name) -> np.ndarray:

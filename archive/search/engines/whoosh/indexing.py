@@ -254,7 +254,7 @@ def _adopt(segment, scratch, *, documents: list[dict], removed_ids: set[int], st
     store.write_manifest(generation)
 
 
-# Larger segments (a bulk drain's batches, a rebuild's) are merged only at the end of a bulk job,
+# Larger segments (a bulk drain's batches, a rebuild's) are merged only after a bulk import (merge_segments),
 # apart: tiers of sizes MERGE_FACTOR times apart, from BULK_DRAIN_BATCH documents up; MERGE_FACTOR
 # segments of one tier become one segment of the next. So the segments stay few (MERGE_FACTOR - 1
 # a tier, a handful of tiers), each report is merged once per tier, and the lock is held only to

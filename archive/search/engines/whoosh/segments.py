@@ -35,10 +35,10 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import numpy as np
-from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.filedb.filestore import FileStorage
-from whoosh.matching.wrappers import FilterMatcher
 from whoosh.writing import SegmentWriter
+
+from archive.search.engines.whoosh.postings import leaf_postings
 
 TERM_OVERHEAD = 160  # dict entry, key tuple, bytes and two arrays, roughly
 POSTING_BYTES = 8  # a document number and a weight
@@ -282,15 +282,16 @@ class FastSegmentWriter(SegmentWriter):
         for fieldname, btext in reader.all_terms():
             if fieldname not in schema:
                 continue
-            ids, weights, values = _posting_blocks(reader, fieldname, btext)
+            ids, weights, values = leaf_postings(reader, fieldname, btext, values=True)
             new = docmap[ids]
             live = new >= 0
             if not live.all():
-                new = new[live]
-                weights = array("f", np.frombuffer(weights, dtype=np.float32)[live].tobytes())
+                new, weights = new[live], weights[live]
                 values = [value for value, keep in zip(values, live.tolist(), strict=True) if keep] if values else None
             if len(new):
-                pool.add_term(fieldname, btext, array("I", new.astype(np.uint32).tobytes()), weights, values)
+                pool.add_term(
+                    fieldname, btext, array("I", new.astype(np.uint32).tobytes()), array("f", weights.tobytes()), values
+                )
         self._added = True
         return docmap
 
@@ -347,40 +348,6 @@ class FastSegmentWriter(SegmentWriter):
             os.replace(Path(directory) / name, Path(self.storage.folder) / name)
         self._commit_toc([*final, segment])
         self._finish()
-
-
-def _posting_blocks(reader, fieldname: str, btext: bytes) -> tuple[np.ndarray, array, list[bytes] | None]:
-    """One segment's posting list of a term, deleted documents included: document numbers, weights
-    and values (None when the format has none), read a block at a time from the W3 codec."""
-    matcher = reader.postings(fieldname, btext)
-    if isinstance(matcher, FilterMatcher):  # the deletions wrapper: the caller drops them instead
-        matcher = matcher.child
-    ids: list = []
-    weights = array("f")
-    values: list[bytes] = []
-    if isinstance(matcher, W3LeafMatcher):
-        while matcher.is_active():
-            if matcher._ids is None:
-                matcher._read_ids()
-            if matcher._weights is None:
-                matcher._read_weights()
-            if matcher._values is None:
-                matcher._read_values()
-            ids.append(np.asarray(matcher._ids, dtype=np.int64))
-            weights.extend(matcher._weights)
-            block_values = matcher._values
-            values.extend(block_values if block_values is not None else [b""] * len(matcher._ids))
-            matcher._next_block()
-        found = np.concatenate(ids) if ids else np.empty(0, dtype=np.int64)
-    else:
-        numbers = []
-        while matcher.is_active():
-            numbers.append(matcher.id())
-            weights.append(matcher.weight())
-            values.append(matcher.value() or b"")
-            matcher.next()
-        found = np.asarray(numbers, dtype=np.int64)
-    return found, weights, values if any(values) else None
 
 
 def segments_merge_apart(directory: Path, index_folder: Path, schema, segments: list, **options):
