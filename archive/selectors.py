@@ -268,9 +268,26 @@ def document_text(document: Document, *, highlight_terms: list[str] = ()) -> Doc
     )
 
 
-def initiatives_by_category():
+@dataclass
+class CategoryInitiatives:
+    category: Category
+    reported: list  # confirmed in at least one city's report
+    not_yet_reported: list  # in the catalogue, no confirmed mention yet
+
+
+def initiatives_by_category() -> list[CategoryInitiatives]:
+    """Every initiative by policy field. Most of the national reform catalogue has no confirmed mention in a small
+    archive: those are listed apart, so the reforms the archive documents come first."""
     initiatives = Initiative.objects.with_city_count().select_related("category").prefetch_related("aliases")
-    return [(category, list(group)) for category, group in groupby(initiatives, key=lambda i: i.category)]
+    return [
+        CategoryInitiatives(
+            category,
+            [i for i in members if i.city_count],
+            [i for i in members if not i.city_count],
+        )
+        for category, group in groupby(initiatives, key=lambda i: i.category)
+        for members in [list(group)]
+    ]
 
 
 def initiative_get(slug: str) -> Initiative:

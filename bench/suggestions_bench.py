@@ -54,6 +54,7 @@ from archive.text.normalise import normalise, normalise_with_positions  # noqa: 
 
 SEEDS = ROOT / "fixtures" / "seeds"
 CURATED = json.loads((ROOT / "fixtures" / "curated.json").read_text(encoding="utf-8"))
+CATALOGUE = json.loads((ROOT / "fixtures" / "reforms.json").read_text(encoding="utf-8"))
 CONTAINED_SHARE = 0.6
 # The engine before it learned numbered systems, document names, launched actions and ranking.
 BASELINE = "0c3c157"
@@ -88,6 +89,23 @@ def seed_bodies() -> dict[str, str]:
 
 def initiative_names() -> dict[str, list[str]]:
     return {item["slug"]: [item["name"], *item["aliases"]] for item in CURATED["initiatives"]}
+
+
+def catalogue_names() -> dict[str, list[str]]:
+    """The curated initiatives and the national reform catalogue, as `load_seed` loads them: a catalogue entry
+    whose name the curated data already uses is skipped, and so is an alias in use."""
+    names = initiative_names()
+    taken = {normalise(name) for group in names.values() for name in group}
+    for slug, aliases in CATALOGUE.get("aliases_for_existing", {}).items():
+        fresh = [a for a in aliases if normalise(a) not in taken]
+        names[slug] = [*names[slug], *fresh]
+        taken.update(map(normalise, fresh))
+    for item in CATALOGUE["initiatives"]:
+        if item["slug"] in names or normalise(item["name"]) in taken:
+            continue
+        names[item["slug"]] = [n for n in [item["name"], *item.get("aliases", [])] if normalise(n) not in taken]
+        taken.update(map(normalise, names[item["slug"]]))
+    return names
 
 
 def names_something(term: str, names: list[str], exact: bool = False) -> bool:
@@ -173,16 +191,24 @@ def manifest_entries(folder: Path) -> list[tuple[Path, list[str]]]:
     return found
 
 
-def proposed_reforms(body: str, reforms: list[str], engine, known_pairs, limit: int | None) -> tuple[set, list]:
-    """The listed reforms a curator is shown, and the distinct candidate terms shown."""
+def proposed_reforms(body: str, reforms: list[str], engine, known_pairs, limit: int | None) -> tuple[set, list, set]:
+    """The listed reforms a curator is shown, the distinct candidate terms shown, and the known initiatives found."""
     extra = {"limit": limit} if limit else {}
     candidates = engine.suggest_candidates(body, known=[name for _, name in known_pairs], **extra)
     terms = list(dict.fromkeys(c.normalised for c in candidates))
     if hasattr(engine, "rank_candidates"):
         terms = [term for term, _ in engine.rank_candidates(candidates)]
-    matched = [normalise(body[s.match_start : s.match_end]) for s in engine.suggest_known(body, known_pairs)]
+    found = engine.suggest_known(body, known_pairs)
+    # A known initiative is shown under its name: it names a listed reform when the words matched or any of its
+    # names do (the text's 殡葬管理改革 proposes the initiative 殡葬改革).
+    names_of = defaultdict(list)
+    for index, name in known_pairs:
+        names_of[index].append(normalise(name))
+    matched = [normalise(body[s.match_start : s.match_end]) for s in found]
+    matched += [name for initiative in {s.initiative_id for s in found} for name in names_of[initiative]]
     hit = {reform for reform in reforms if any(names_something(t, [reform]) for t in [*terms, *matched])}
-    return hit, terms
+    initiatives = {s.initiative_id for s in found}
+    return hit, terms, initiatives
 
 
 def half(path: Path) -> str:
@@ -192,14 +218,23 @@ def half(path: Path) -> str:
 
 
 def development_set(folders: list[Path], baseline, revision: str, verbose: bool, only: str | None = None) -> None:
-    names = initiative_names()
-    known_pairs = [(index, name) for index, slug in enumerate(names) for name in names[slug]]
+    curated_pairs = known_pairs_of(initiative_names())
+    all_names = catalogue_names()
+    known_pairs = known_pairs_of(all_names)
+    pair_names = dict(known_pairs)  # an initiative's index -> its first name, as matched
+    initiative_names_by_index = {i: all_names[slug] for i, slug in enumerate(all_names)}
     old_capped = hasattr(baseline, "candidate_cap")
-    columns = [f"old ({revision}{', shown' if old_capped else ''})", "new (shown)", "new, uncapped"]
+    columns = [
+        f"old ({revision}{', shown' if old_capped else ''})",
+        "new, curated names",
+        "new + catalogue",
+        "new + cat., uncapped",
+    ]
     groups = ["overall", *(f"half {h}" for h in "AB"), *(f"folder {f.name}" for f in folders)]
     # per group and column: hits, candidate terms, characters, terms naming a listed reform
     totals = {group: {column: [0, 0, 0, 0] for column in columns} for group in groups}
     listed = dict.fromkeys(groups, 0)
+    known_found = {group: [0, 0] for group in groups}  # known initiatives found, of which naming a listed reform
     print(f"{'text':32} {'chars':>6} {'reforms':>7}  " + "  ".join(f"{c:>22}" for c in columns))
     print(f"{'':32} {'':>6} {'':>7}  " + "  ".join(f"{'recall  cand/1000':>22}" for _ in columns))
     for folder in folders:
@@ -210,16 +245,24 @@ def development_set(folders: list[Path], baseline, revision: str, verbose: bool,
             body = clean_report(text, is_html=path.suffix.lower() in {".html", ".htm"}).body
             runs = {
                 columns[0]: proposed_reforms(
-                    body, reforms, baseline, known_pairs, baseline.candidate_cap(body) if old_capped else None
+                    body, reforms, baseline, curated_pairs, baseline.candidate_cap(body) if old_capped else None
                 ),
-                columns[1]: proposed_reforms(body, reforms, current, known_pairs, current.candidate_cap(body)),
-                columns[2]: proposed_reforms(body, reforms, current, known_pairs, None),
+                columns[1]: proposed_reforms(body, reforms, current, curated_pairs, current.candidate_cap(body)),
+                columns[2]: proposed_reforms(body, reforms, current, known_pairs, current.candidate_cap(body)),
+                columns[3]: proposed_reforms(body, reforms, current, known_pairs, None),
             }
             in_groups = ["overall", f"half {half(path)}", f"folder {folder.name}"]
             for group in in_groups:
                 listed[group] += len(reforms)
+            known = runs[columns[2]][2]
+            for group in in_groups:
+                known_found[group][0] += len(known)
+                known_found[group][1] += sum(
+                    any(names_something(normalise(n), [r]) for n in initiative_names_by_index[i] for r in reforms)
+                    for i in known
+                )
             cells = []
-            for column, (hit, terms) in runs.items():
+            for column, (hit, terms, _known) in runs.items():
                 for group in in_groups:
                     totals[group][column][0] += len(hit)
                     totals[group][column][1] += len(terms)
@@ -233,11 +276,12 @@ def development_set(folders: list[Path], baseline, revision: str, verbose: bool,
                 + "  ".join(f"{c:>22}" for c in cells)
             )
             if verbose:
-                hit, terms = runs[columns[1]]
-                every, _ = runs[columns[2]]
+                hit, terms, known = runs[columns[2]]
+                every = runs[columns[3]][0]
                 print(f"    missed (new, shown): {', '.join(r for r in reforms if r not in hit) or '-'}")
                 print(f"    missed by every candidate: {', '.join(r for r in reforms if r not in every) or '-'}")
                 print(f"    shown, best first: {' | '.join(terms[:60])}")
+                print(f"    known: {' | '.join(sorted(pair_names[i] for i in known)) or '-'}")
     for group in groups:
         if not totals[group][columns[0]][2]:
             continue
@@ -245,12 +289,19 @@ def development_set(folders: list[Path], baseline, revision: str, verbose: bool,
             f"{hits:>3}/{listed[group]:<3} {hits / max(listed[group], 1):4.0%} {count * 1000 / chars:6.2f}"
             for hits, count, chars, _ in totals[group].values()
         ]
-        shown = totals[group][columns[1]]
+        shown = totals[group][columns[2]]
+        found, naming = known_found[group]
         print(
             f"{group[:32]:32} {totals[group][columns[0]][2]:>6} {listed[group]:>7}  "
             + "  ".join(f"{c:>22}" for c in cells)
-            + f"   shown naming a listed reform: {shown[3]}/{shown[1]} = {shown[3] / max(shown[1], 1):.0%}"
+            + f"   shown naming a listed reform: {shown[3]}/{shown[1]} = {shown[3] / max(shown[1], 1):.0%};"
+            + f" known found {found} ({found * 1000 / shown[2]:.2f}/1000), naming a listed reform"
+            + f" {naming / max(found, 1):.0%}"
         )
+
+
+def known_pairs_of(names: dict[str, list[str]]) -> list[tuple[int, str]]:
+    return [(index, name) for index, slug in enumerate(names) for name in names[slug]]
 
 
 def synthetic_names(bodies: dict[str, str], count: int, seed: int = 20261124) -> list[tuple[int, str]]:

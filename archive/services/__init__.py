@@ -1,6 +1,8 @@
 """Writes. `documents`: importing reports and loading the seed data; `curation`: what curators do
-(suggestions, review, tagging, merging and splitting initiatives)."""
+(suggestions, review, tagging, merging and splitting initiatives); `catalogue`: the national reform
+programmes loaded as initiatives."""
 
+from archive.services.catalogue import REFORM_CATALOGUE, CatalogueCounts, CatalogueError, reform_catalogue_load
 from archive.services.curation import document_suggestions_refresh, documents_suggestions_refresh
 from archive.services.documents import (
     CURATED_FIXTURE,
@@ -29,8 +31,11 @@ __all__ = [
     "CURATED_FIXTURE",
     "FIXTURES_DIR",
     "HTML_SUFFIXES",
+    "REFORM_CATALOGUE",
     "REPORT_SUFFIXES",
     "SEED_DIR",
+    "CatalogueCounts",
+    "CatalogueError",
     "ImportResult",
     "ReadReport",
     "SeedDataError",
@@ -45,6 +50,7 @@ __all__ = [
     "document_import_from_url",
     "document_suggestions_refresh",
     "documents_suggestions_refresh",
+    "reform_catalogue_load",
     "report_paths",
     "report_read",
     "seed_manifest",
