@@ -24,11 +24,14 @@ With folders (each holding a manifest.json whose reports, or entries, name a `fi
 careful reader finds in it), the development-set figures instead, per text and overall, for the engine as it
 was at git revision `--baseline` (loaded from git into this process) and as it is now, side by side:
 
-- recall: a listed reform counts as proposed when a known name found in the text (the curated names and
-  aliases, as the archive holds them) or a candidate term names it, under the rule of (b);
+- recall: a listed reform counts as proposed when a known initiative found in the text or a candidate term names
+  it, under the rule of (b) (a known initiative by the words matched or any of its names). The known names are the
+  curated ones ("old", "new, curated names"), or those and the national reform catalogue fixtures/reforms.json as
+  load_seed loads it ("new + catalogue"), side by side;
 - candidates per 1,000 characters: distinct candidate terms; "new" is what a curator is shown (capped at
   `candidate_cap`, by rank), "new, uncapped" everything the patterns find;
-- recall@cap: the same recall counting only the shown (capped) candidates.
+- recall@cap: the same recall counting only the shown (capped) candidates;
+- known found: the distinct known initiatives found per 1,000 characters, and the share naming a listed reform.
 The seed figures (a) and (b) are printed for both engines too.
 """
 

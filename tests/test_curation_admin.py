@@ -413,10 +413,10 @@ def test_split_through_the_admin(seeded, curator_client):
     mention = initiative.mentions.first()
     response = curator_client.post(
         f"/admin/archive/initiative/{initiative.pk}/split/",
-        {"name": "公立医院薪酬制度改革", "category": initiative.category_id, "mentions": [mention.pk]},
+        {"name": "公立医院运营管理改革", "category": initiative.category_id, "mentions": [mention.pk]},
     )
     assert response.status_code == 302
-    assert Mention.objects.get(pk=mention.pk).initiative.name == "公立医院薪酬制度改革"
+    assert Mention.objects.get(pk=mention.pk).initiative.name == "公立医院运营管理改革"
 
 
 def test_a_text_edit_that_would_lose_evidence_is_refused(seeded, curator_client):
