@@ -16,14 +16,12 @@ SearchUnavailable, which pages show and the API turns into a 503.
 """
 
 import contextlib
-import functools
 import logging
 import threading
 import time
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 
-from django.db import transaction
 from django.utils.translation import gettext as _
 from haystack import connections
 from opensearchpy import OpenSearch, helpers
@@ -44,7 +42,7 @@ from archive.search.engines.opensearch import _index, _query
 from archive.search.engines.opensearch._lock import writer_lock
 from archive.search.errors import IndexBusy, SearchUnavailable
 from archive.search.queries import ParsedQuery
-from archive.search.queue import queued_write
+from archive.search.queue import on_commit_once, queued_write
 from archive.text.words import use_user_words
 
 logger = logging.getLogger(__name__)
@@ -336,10 +334,14 @@ class Engine(SearchEngine):
             return
         SearchQueueEntry.objects.bulk_create(SearchQueueEntry(document_id=pk) for pk in ids)
         if not getattr(_batched, "active", False):
-            transaction.on_commit(functools.partial(self._drain_quietly, None))
+            on_commit_once(self._drain_all_quietly)
 
     def dictionary_changed(self) -> None:
-        transaction.on_commit(functools.partial(self._drain_quietly, None))
+        on_commit_once(self._drain_all_quietly)
+
+    def _drain_all_quietly(self) -> None:
+        # A bound method, equal to itself: on_commit_once registers one per transaction.
+        self._drain_quietly(None)
 
     @contextlib.contextmanager
     def batched(self):

@@ -46,7 +46,7 @@ from archive.search.engines.whoosh.segments import (
     segment_write_apart,
     segments_merge_apart,
 )
-from archive.search.queue import queued_write
+from archive.search.queue import on_commit_once, queued_write
 from archive.text.normalise import normalise
 from archive.text.words import loaded_user_words, use_user_words
 
@@ -101,8 +101,9 @@ def index_batched():
 
 
 def index_dictionary_changed() -> None:
-    """Names or aliases changed: the drain after commit compares dictionaries and re-indexes."""
-    transaction.on_commit(_drain_quietly)
+    """Names or aliases changed: the drain after commit compares dictionaries and re-indexes (once per
+    transaction, however many names it saved)."""
+    on_commit_once(_drain_quietly)
 
 
 def _drain_after_commit(document_ids: frozenset[int]):
