@@ -1,9 +1,10 @@
 """The queue every engine drains: batches oldest first, entries kept until written."""
 
 import pytest
+from django.db import transaction
 
 from archive.models import Document, SearchQueueEntry
-from archive.search.queue import queued_write
+from archive.search.queue import on_commit_once, queued_write
 
 
 @pytest.fixture
@@ -37,3 +38,34 @@ def test_a_failed_write_leaves_its_batch_queued(five_queued):
     with pytest.raises(RuntimeError):
         queued_write(fail, batch=2)
     assert SearchQueueEntry.objects.count() == 5
+
+
+def test_a_callback_waits_once_per_commit_however_often_it_is_registered(db, django_capture_on_commit_callbacks):
+    """The reform catalogue saves 1,100 names in one transaction; each asked for a dictionary drain."""
+    ran = []
+
+    def drain():
+        ran.append("drain")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(3):
+            on_commit_once(drain)
+        on_commit_once(lambda: ran.append("other"))  # a different callback still waits for the commit
+    assert ran == ["drain", "other"]
+
+
+def test_a_callback_dropped_with_its_savepoint_is_registered_again(db, django_capture_on_commit_callbacks):
+    ran = []
+
+    def drain():
+        ran.append("drain")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        try:
+            with transaction.atomic():
+                on_commit_once(drain)
+                raise RuntimeError("rolled back")
+        except RuntimeError:
+            pass
+        on_commit_once(drain)
+    assert ran == ["drain"]
