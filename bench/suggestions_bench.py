@@ -214,6 +214,11 @@ def proposed_reforms(body: str, reforms: list[str], engine, known_pairs, limit: 
     return hit, terms, initiatives
 
 
+def folder_label(folder: Path) -> str:
+    """devset/holdout and devset-extra/holdout are two folders: named with their parent."""
+    return f"{folder.parent.name}/{folder.name}" if folder.name == "holdout" else folder.name
+
+
 def half(path: Path) -> str:
     """A or B, fixed by the file's name (CRC-32), not chosen: rules are tuned looking at half A only, and half B,
     like any folder measured only once, says how they hold on texts they were not tuned on."""
@@ -233,7 +238,7 @@ def development_set(folders: list[Path], baseline, revision: str, verbose: bool,
         "new + catalogue",
         "new + cat., uncapped",
     ]
-    groups = ["overall", *(f"half {h}" for h in "AB"), *(f"folder {f.name}" for f in folders)]
+    groups = ["overall", *(f"half {h}" for h in "AB"), *(f"folder {folder_label(f)}" for f in folders)]
     # per group and column: hits, candidate terms, characters, terms naming a listed reform
     totals = {group: {column: [0, 0, 0, 0] for column in columns} for group in groups}
     listed = dict.fromkeys(groups, 0)
@@ -254,7 +259,7 @@ def development_set(folders: list[Path], baseline, revision: str, verbose: bool,
                 columns[2]: proposed_reforms(body, reforms, current, known_pairs, current.candidate_cap(body)),
                 columns[3]: proposed_reforms(body, reforms, current, known_pairs, None),
             }
-            in_groups = ["overall", f"half {half(path)}", f"folder {folder.name}"]
+            in_groups = ["overall", f"half {half(path)}", f"folder {folder_label(folder)}"]
             for group in in_groups:
                 listed[group] += len(reforms)
             known = runs[columns[2]][2]
