@@ -96,8 +96,11 @@ def predict_at_ref(folder: Path, ref: str) -> dict[str, dict]:
     ).stdout
     with tempfile.TemporaryDirectory() as tmp:
         tarfile.open(fileobj=BytesIO(archive)).extractall(tmp, filter="data")
-        for package in ("archive", "archive/search"):
-            (Path(tmp) / package / "__init__.py").touch()
+        # Only the importer's files are extracted: the packages above them get an empty __init__ (archive's own
+        # would load Django), whichever of archive/text (now) or archive/search (before it moved) holds normalise.
+        for package in ("archive", "archive/text", "archive/search"):
+            if (Path(tmp) / package).is_dir():
+                (Path(tmp) / package / "__init__.py").touch()
         output = subprocess.run(
             [sys.executable, __file__, str(folder), "--worker", tmp], capture_output=True, check=True, text=True
         ).stdout
@@ -157,6 +160,8 @@ def report(manifest: list[dict], runs: dict[str, dict[str, dict]], verbose: bool
     }
     for label, entries in groups.items():
         print(f"\n== {label}: {len(entries)} reports")
+        if not entries:
+            continue
         for field in ("city", "year", "title"):
             for name, predictions in runs.items():
                 counts = Counter(verdicts(e, predictions[e["file"]])[field] for e in entries)

@@ -76,6 +76,13 @@ _REPORTER = re.compile(
     r"^(?P<outlet>[\u4e00-\u9fff]{0,16}?)(?:全媒体|融媒体)?(?:首席)?记者\s*[/／:：\s]\s*"
     r"(?P<reporters>[\u4e00-\u9fff·、 ]+?)(?:\s+通讯员\s*[/／:：\s]\s*(?P<correspondents>[\u4e00-\u9fff·、 ]+))?$"
 )
+# A newspaper's byline set off by a mark and with each person's part: □ 记者 王晨 杜营营/文 王映/图.
+_BYLINE_MARK = re.compile(r"^[□■◎●○▲△◆◇★☆]\s*")
+_CREDITED_REPORTERS = re.compile(
+    r"^(?P<outlet>[\u4e00-\u9fff]{0,16}?)(?:全媒体|融媒体)?(?:首席)?记者\s*[:：]?\s*"
+    r"(?P<people>[\u4e00-\u9fff·][\u4e00-\u9fff·/／、\s]*)$"
+)
+_PARTS = {"文": True, "文/图": True, "文图": True, "图": False, "摄": False, "摄影": False}  # does it write?
 _CORRESPONDENT = re.compile(r"^通讯员\s*[/／:：\s]\s*(?P<value>[\u4e00-\u9fff·、 ]+)$")
 _SUPPLIED_BY = re.compile(r"^[（(]\s*(?:文、?图|图、?文|文字?|图片?)(?:均|皆)?由(?P<value>.+?)提供\s*[)）]$")
 _PHOTO_CREDIT = re.compile(r"^[（(]\s*(?:本版|本文)?(?:图片|图|照片)?.{0,12}(?:摄|摄影|供图)\s*[)）]$")
@@ -261,6 +268,29 @@ def _split_names(value: str) -> list[str]:
     return [name for name in re.split(r"[\s、，,;；/／]+", value) if name]
 
 
+def _credited_people(people: str) -> tuple[list[str], list[str]] | None:
+    """王晨 杜营营/文 王映/图 → (writers, photographers): the people before a part share it, people with no part
+    wrote. None when a token is neither a name nor a part: then the line is not a byline."""
+    writers: list[str] = []
+    others: list[str] = []
+    group: list[str] = []
+    for token in re.split(r"[\s、]+", people.replace("／", "/").strip()):
+        if token == "通讯员":
+            continue  # 记者 张三 通讯员 李四: correspondents write too
+        name, _, part = token.partition("/") if token not in _PARTS else ("", "", token)
+        if name:
+            if not _PERSON_NAME.match(name):
+                return None
+            group.append(name)
+        if part:
+            if part not in _PARTS:
+                return None
+            (writers if _PARTS[part] else others).extend(group)
+            group = []
+    writers.extend(group)
+    return (writers, others) if writers or others else None
+
+
 def _outlet_of(organisation: str) -> str:
     """中国经济体制改革杂志社通联部 → 中国经济体制改革杂志社; 株洲日报 → 株洲日报."""
     for suffix in _OUTLET_SUFFIXES:
@@ -309,6 +339,18 @@ def _take_metadata(line: str, report: CleanReport) -> bool:
                 report.editors.append(token)
             elif not report.source and _outlet_of(token):
                 report.source = _outlet_of(token)
+        return True
+    marked = _BYLINE_MARK.sub("", line)
+    if (
+        (marked != line or "/" in line or "／" in line)
+        and (match := _CREDITED_REPORTERS.match(marked))
+        and (people := _credited_people(match["people"]))
+    ):
+        outlet = match["outlet"].removeprefix("本报").removeprefix("本刊")
+        if outlet and not report.source:
+            report.source = _outlet_of(outlet) or outlet
+        report.authors.extend(people[0])  # the photographers are in the credit line kept
+        report.credits.append(line)
         return True
     if match := _REPORTER.match(line):
         outlet = match["outlet"].removeprefix("本报").removeprefix("本刊")

@@ -51,7 +51,8 @@ _QUOTED_AFTER = (
 # A place with its own organs acting (株洲市委, 深圳市人民政府) is a subject wherever else it is quoted.
 _OWN_ORGANS = r"(?:市委|市政府|市人民政府|市长|市第.{1,4}届)"
 # Sentences about people elsewhere joining in (…在镇赉分会场参加会议): not who holds the meeting.
-_ELSEWHERE = re.compile(r"分会场|列席")
+# Not a work report's formula "请各位政协委员和列席人员提出意见": the people attending the speaker's own congress.
+_ELSEWHERE = re.compile(r"分会场|列席(?!人员)")
 # "在全省率先", "居全省第一", "领跑全市": a unit ranking itself in the larger one, which is not the subject.
 _COMPARISON = re.compile(
     r"(?:在|居|于|为|列|领跑|向|比|占|成为)全[省市区县]|全[省市区县](?=首|第[一二三四五]|率先|前列|领先|推广|之最|唯一|排名|最)"
@@ -280,11 +281,28 @@ def _county_subject(title: str, sentences: list[str], places: Places) -> County 
             counts[match[0]] += weight
     if not counts:
         return None
-    name, _ = counts.most_common(1)[0]
-    candidates = places.counties_by_name[name]
+    text = "\n".join([title, *sentences])
+
+    def prefecture_named(county: County) -> bool:
+        return county.prefecture in text or places.by_name.get(county.prefecture, county).short_name in text
+
+    ranked = [name for name, _ in counts.most_common()]
+    candidates = places.counties_by_name[ranked[0]]
+    if not any(map(prefecture_named, candidates)):
+        # The name counted most may be another county's old name: 东乡县 is the gazetteer's name of 抚州's 东乡区
+        # before 2016, and a report of 临夏's 东乡族自治县 says 东乡县 in most sentences and names 临夏州. A
+        # county named alike (same first two characters) whose prefecture the text names is the subject.
+        alike = [
+            c
+            for name in ranked[1:]
+            if name[:2] == ranked[0][:2]
+            for c in places.counties_by_name[name]
+            if prefecture_named(c)
+        ]
+        if len(alike) == 1:
+            return alike[0]
     if len(candidates) == 1:
         return candidates[0]
     # Several counties share the name (朝阳区): the one whose prefecture the text also names.
-    text = "\n".join([title, *sentences])
-    named = [c for c in candidates if c.prefecture in text or places.by_name.get(c.prefecture, c).short_name in text]
+    named = [c for c in candidates if prefecture_named(c)]
     return named[0] if len(named) == 1 else None

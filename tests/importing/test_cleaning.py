@@ -1,5 +1,7 @@
 from datetime import date
 
+import pytest
+
 from archive.importing import clean_report
 from archive.importing.cleaning import LONG_LINE_CHARS, PARAGRAPH_TARGET_CHARS, split_long_line
 from tests.conftest import seed_text
@@ -200,3 +202,26 @@ def test_an_html_page_is_read_one_block_per_line_without_its_link_lists():
     assert report.title == "许昌市改革综述"
     assert report.paragraphs == ["我市推进放管服改革，审批时限压缩一半。"]
     assert report.captions == ["会议现场。记者 王某 摄"]
+
+
+@pytest.mark.parametrize(
+    ("line", "authors"),
+    [
+        ("□ 记者 王晨 杜营营/文 王映/图", ["王晨", "杜营营"]),
+        ("■本报记者 李明 文/图", ["李明"]),
+        ("记者 王晨 杜营营／文 王映／摄", ["王晨", "杜营营"]),
+        ("◎本报记者 张三 通讯员 李四", ["张三", "李四"]),
+    ],
+)
+def test_a_newspapers_credited_byline_is_not_the_title(line, authors):
+    """周口日报 opens its reform feature with "□ 记者 王晨 杜营营/文 王映/图": the writers are authors, the
+    photographer is credited with the line, and the title stays empty rather than take the byline."""
+    report = clean_report(f"{line}\n全面深化改革是决定中国式现代化成败的关键一招。近年来，我市锚定目标推进改革。")
+    assert report.title == ""
+    assert report.authors == authors
+    assert line not in report.body
+
+
+def test_a_marked_line_about_a_reporter_is_not_a_byline():
+    report = clean_report("□ 记者会上市长回答提问\n我市推进放管服改革取得新成效，群众满意度持续提升。")
+    assert report.title == "□ 记者会上市长回答提问" and report.authors == []

@@ -91,3 +91,29 @@ def test_two_cities_named_alike_leave_the_city_empty_and_say_why():
     found = describe("长沙和株洲两市签署合作协议。长沙、株洲将共建园区。")
     assert found.city is None
     assert "无法确定城市" in found.city_note
+
+
+def test_a_county_called_by_another_countys_old_name_goes_to_the_prefecture_the_text_names():
+    """东乡县 is also the old name of 抚州's 东乡区 (江西); this report is 临夏's 东乡族自治县 (甘肃), which it calls
+    东乡县 in most sentences, and it names 临夏州."""
+    found = describe(
+        "2021年4月14日下午，东乡县召开全县深化“放管服”改革优化营商环境工作推进会。\n"
+        "会议传达学习了临夏州深化“放管服”改革领导小组会议精神。县政府宣读了《东乡族自治县人民政府办公室关于印发"
+        "<2021年深化“放管服”改革优化营商环境工作要点>的通知》和《东乡县2021年工作方案》。东乡县各部门要抓好落实。"
+    )
+    assert (found.city.name, found.district) == ("临夏回族自治州", "东乡族自治县")
+
+
+def test_a_county_whose_prefecture_is_not_named_keeps_its_own_name():
+    """Without 临夏 in the text, 东乡县 is the gazetteer's 东乡县 (抚州): the rule above needs the text's word."""
+    found = describe("东乡县召开全县深化改革工作推进会。东乡县各部门要抓好落实，东乡县改革取得新进展。")
+    assert found.city.name == "抚州市"
+
+
+def test_a_county_work_report_whose_only_organ_is_in_the_formula_with_attendees_is_the_countys():
+    """ "请各位政协委员和列席人员提出意见" is the speaker's own congress, not people elsewhere attending (列席会议)."""
+    found = describe(
+        "政府工作报告\n2018年3月28日在景宁畲族自治县第九届人民代表大会第二次会议上\n各位代表:\n"
+        "现在,我代表景宁畲族自治县人民政府向大会报告工作,请予审议,并请各位政协委员和列席人员提出意见。"
+    )
+    assert (found.city.name, found.district, found.level) == ("丽水市", "景宁畲族自治县", "county")
