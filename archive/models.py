@@ -288,6 +288,22 @@ class InitiativeAlias(models.Model):
             raise ValidationError({"name": _("该别名与某项改革举措的名称相同。")})
 
 
+class CatalogueEntry(models.Model):
+    """An entry of the national reform catalogue (fixtures/reforms.json) the archive has loaded once. A curator
+    may delete, merge or rename its initiative afterwards; loading the catalogue again (every `make serve`) does
+    not bring it back."""
+
+    slug = models.SlugField(_("标识"), max_length=120, unique=True)
+    loaded_at = models.DateTimeField(_("加载时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("改革目录条目")
+        verbose_name_plural = _("改革目录条目")
+
+    def __str__(self):
+        return self.slug
+
+
 class InitiativeRedirect(models.Model):
     """An address an initiative had before a rename or a merge; its old URL redirects here, so
     citations of /initiatives/<old-slug>/ keep working."""

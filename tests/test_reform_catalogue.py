@@ -5,7 +5,15 @@ import re
 
 import pytest
 
-from archive.models import Category, Document, Initiative, InitiativeAlias, InitiativeRedirect, MentionStatus
+from archive.models import (
+    CatalogueEntry,
+    Category,
+    Document,
+    Initiative,
+    InitiativeAlias,
+    InitiativeRedirect,
+    MentionStatus,
+)
 from archive.services import (
     REFORM_CATALOGUE,
     CatalogueError,
@@ -132,12 +140,24 @@ def test_a_curators_initiative_and_alias_stand(categories, tmp_path):
     assert not Initiative.objects.filter(slug__in=["linzhangzhi", "tianzhangzhi"]).exists()
 
 
+def test_an_initiative_a_curator_deleted_is_not_loaded_again(categories, tmp_path):
+    path = _catalogue(tmp_path)
+    reform_catalogue_load(path=path)
+    Initiative.objects.get(slug="tianzhangzhi").delete()
+    again = reform_catalogue_load(path=path)
+    assert again.created == 0 and not Initiative.objects.filter(slug="tianzhangzhi").exists()
+    grown = json.loads(json.dumps(ENTRIES))
+    grown["initiatives"].append({**ENTRIES["initiatives"][1], "slug": "hutianzhi", "name": "湖田制"})
+    assert reform_catalogue_load(path=_catalogue(tmp_path, grown)).created == 1  # a new entry still comes
+
+
 def test_an_entry_in_an_unknown_category_is_refused_and_nothing_is_written(categories, tmp_path):
     broken = json.loads(json.dumps(ENTRIES))
     broken["initiatives"][1]["category"] = "no-such-field"
     with pytest.raises(CatalogueError, match="no-such-field"):
         reform_catalogue_load(path=_catalogue(tmp_path, broken))
     assert Initiative.objects.count() == 1 and not InitiativeAlias.objects.exists()
+    assert not CatalogueEntry.objects.exists()
 
 
 def test_the_real_catalogue_loads_over_the_curated_data_and_its_names_are_proposed(seeded):

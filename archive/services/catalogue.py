@@ -6,9 +6,9 @@ every city, which is what diffusion research follows. Loaded as initiatives, the
 the same matcher as the curated ones (`suggest_known`), so a curator is shown them as known reforms
 with their passage instead of as candidate terms.
 
-The catalogue only adds: an initiative a curator already has, under the same address, name or alias,
-is left as the curator made it, and one a curator merged or renamed away (its old address is a
-redirect) is not brought back."""
+The catalogue only adds, and each entry once (`CatalogueEntry`): an initiative a curator already has,
+under the same address, name or alias, is left as the curator made it, and one a curator deleted,
+merged or renamed after it was loaded is not brought back by the next load (every `make serve`)."""
 
 import json
 from dataclasses import dataclass
@@ -17,7 +17,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
-from archive.models import Category, Initiative, InitiativeAlias, InitiativeRedirect
+from archive.models import CatalogueEntry, Category, Initiative, InitiativeAlias, InitiativeRedirect
 from archive.text.normalise import normalise
 
 REFORM_CATALOGUE = Path(settings.BASE_DIR) / "fixtures" / "reforms.json"
@@ -45,9 +45,15 @@ def reform_catalogue_load(*, path: Path = REFORM_CATALOGUE) -> CatalogueCounts:
     taken = _names_in_use()
     moved = set(InitiativeRedirect.objects.values_list("old_slug", flat=True))
     existing = set(Initiative.objects.values_list("slug", flat=True))
+    loaded = set(CatalogueEntry.objects.values_list("slug", flat=True))
     created: dict[str, Initiative] = {}
     for item in data["initiatives"]:
-        if item["slug"] in existing or item["slug"] in moved or normalise(item["name"]) in taken:
+        if (
+            item["slug"] in loaded
+            or item["slug"] in existing
+            or item["slug"] in moved
+            or normalise(item["name"]) in taken
+        ):
             counts.skipped += 1
             continue
         category = categories.get(item["category"])
@@ -66,6 +72,10 @@ def reform_catalogue_load(*, path: Path = REFORM_CATALOGUE) -> CatalogueCounts:
         counts.created += 1
         counts.aliases_added += _add_aliases(initiative, item.get("aliases", []), taken)
     counts.aliases_added += _aliases_for_existing(data.get("aliases_for_existing", {}), taken)
+    # Every entry is settled now, created or left to a curator's own initiative: none is offered again.
+    CatalogueEntry.objects.bulk_create(
+        [CatalogueEntry(slug=item["slug"]) for item in data["initiatives"] if item["slug"] not in loaded]
+    )
     items = {item["slug"]: item for item in data["initiatives"]}
     wanted = {slug: items[slug].get("related", []) for slug in created}
     by_slug = Initiative.objects.in_bulk({s for slugs in wanted.values() for s in slugs}, field_name="slug")
