@@ -291,13 +291,15 @@ def _county_subject(title: str, sentences: list[str], places: Places) -> County 
     if not any(map(prefecture_named, candidates)):
         # The name counted most may be another county's old name: 东乡县 is the gazetteer's name of 抚州's 东乡区
         # before 2016, and a report of 临夏's 东乡族自治县 says 东乡县 in most sentences and names 临夏州. A
-        # county named alike (same first two characters) whose prefecture the text names is the subject.
+        # county named alike (same first two characters) whose prefecture the text names is the subject. The
+        # prefecture must be named outside the counties' names: 朝阳县 holds 朝阳, its prefecture's short name.
+        outside = places.county_pattern.sub("□", text)
         alike = [
             c
             for name in ranked[1:]
             if name[:2] == ranked[0][:2]
             for c in places.counties_by_name[name]
-            if prefecture_named(c)
+            if c.prefecture in outside or places.by_name.get(c.prefecture, c).short_name in outside
         ]
         if len(alike) == 1:
             return alike[0]

@@ -117,3 +117,13 @@ def test_a_county_work_report_whose_only_organ_is_in_the_formula_with_attendees_
         "现在,我代表景宁畲族自治县人民政府向大会报告工作,请予审议,并请各位政协委员和列席人员提出意见。"
     )
     assert (found.city.name, found.district, found.level) == ("丽水市", "景宁畲族自治县", "county")
+
+
+def test_a_county_named_alike_does_not_name_its_prefecture_by_its_own_name():
+    """朝阳县 contains 朝阳, the short name of its prefecture 朝阳市: that is not the text naming 朝阳市, so a 朝阳区
+    report that mentions 朝阳县 once is not filed under 朝阳市 (which 朝阳区, in 北京 or 长春, it is stays open)."""
+    found = describe(
+        "朝阳区召开全区深化改革工作会议。区委书记主持会议，朝阳区各部门负责人参加。会议指出，朝阳区改革要走在前列，"
+        "学习朝阳县经验。"
+    )
+    assert found.city is None
