@@ -289,9 +289,10 @@ class InitiativeAlias(models.Model):
 
 
 class CatalogueEntry(models.Model):
-    """An entry of the national reform catalogue (fixtures/reforms.json) the archive has loaded once. A curator
-    may delete, merge or rename its initiative afterwards; loading the catalogue again (every `make serve`) does
-    not bring it back."""
+    """An entry of the national reform catalogue (fixtures/reforms.json) the archive has loaded once, by its slug,
+    or `aliases-for-<slug>` for the aliases it offered a curated initiative. A curator may delete, merge or rename
+    the initiative or remove an alias afterwards; loading the catalogue again (every `make serve`) does not bring
+    it back."""
 
     slug = models.SlugField(_("标识"), max_length=120, unique=True)
     loaded_at = models.DateTimeField(_("加载时间"), auto_now_add=True)

@@ -147,7 +147,7 @@ def discovery(bodies: dict[str, str], verbose: bool, engine=current, capped: boo
     elapsed = 0.0
     for seed, body in bodies.items():
         others = sorted({slug for other, slugs in curated.items() if other != seed for slug in slugs})
-        pairs = [(index, name) for index, slug in enumerate(others) for name in names[slug]]
+        pairs = known_pairs_of({slug: names[slug] for slug in others})
         started = time.perf_counter()
         known = {others[s.initiative_id] for s in engine.suggest_known(body, pairs)}
         limit = engine.candidate_cap(body) if capped else None
@@ -202,15 +202,12 @@ def proposed_reforms(body: str, reforms: list[str], engine, known_pairs, limit: 
     if hasattr(engine, "rank_candidates"):
         terms = [term for term, _ in engine.rank_candidates(candidates)]
     found = engine.suggest_known(body, known_pairs)
+    initiatives = {s.initiative_id for s in found}
     # A known initiative is shown under its name: it names a listed reform when the words matched or any of its
     # names do (the text's 殡葬管理改革 proposes the initiative 殡葬改革).
-    names_of = defaultdict(list)
-    for index, name in known_pairs:
-        names_of[index].append(normalise(name))
     matched = [normalise(body[s.match_start : s.match_end]) for s in found]
-    matched += [name for initiative in {s.initiative_id for s in found} for name in names_of[initiative]]
+    matched += [normalise(name) for index, name in known_pairs if index in initiatives]
     hit = {reform for reform in reforms if any(names_something(t, [reform]) for t in [*terms, *matched])}
-    initiatives = {s.initiative_id for s in found}
     return hit, terms, initiatives
 
 
@@ -229,7 +226,6 @@ def development_set(folders: list[Path], baseline, revision: str, verbose: bool,
     curated_pairs = known_pairs_of(initiative_names())
     all_names = catalogue_names()
     known_pairs = known_pairs_of(all_names)
-    pair_names = dict(known_pairs)  # an initiative's index -> its first name, as matched
     initiative_names_by_index = {i: all_names[slug] for i, slug in enumerate(all_names)}
     old_capped = hasattr(baseline, "candidate_cap")
     columns = [
@@ -289,7 +285,7 @@ def development_set(folders: list[Path], baseline, revision: str, verbose: bool,
                 print(f"    missed (new, shown): {', '.join(r for r in reforms if r not in hit) or '-'}")
                 print(f"    missed by every candidate: {', '.join(r for r in reforms if r not in every) or '-'}")
                 print(f"    shown, best first: {' | '.join(terms[:60])}")
-                print(f"    known: {' | '.join(sorted(pair_names[i] for i in known)) or '-'}")
+                print(f"    known: {' | '.join(sorted(initiative_names_by_index[i][0] for i in known)) or '-'}")
     for group in groups:
         if not totals[group][columns[0]][2]:
             continue
@@ -313,8 +309,7 @@ def known_pairs_of(names: dict[str, list[str]]) -> list[tuple[int, str]]:
 
 
 def synthetic_names(bodies: dict[str, str], count: int, seed: int = 20261124) -> list[tuple[int, str]]:
-    names = initiative_names()
-    pairs = [(index, name) for index, slug in enumerate(names) for name in names[slug]]
+    pairs = known_pairs_of(initiative_names())
     chars = [ch for ch in "".join(bodies.values()) if "\u4e00" <= ch <= "\u9fff"]
     rng = random.Random(seed)
     while len(pairs) < count:
@@ -378,7 +373,7 @@ def main() -> None:
 
     names = initiative_names()
     slugs = list(names)
-    pairs = [(index, name) for index, slug in enumerate(slugs) for name in names[slug]]
+    pairs = known_pairs_of(names)
     found, total, misses = known_recall(bodies, pairs, slugs)
     print(f"(a) known-name recall {found}/{total} = {found / total:.3f}; misses: {misses or '-'}")
     only_names = [(index, names[slug][0]) for index, slug in enumerate(slugs)]

@@ -1,9 +1,13 @@
+from collections import defaultdict
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core import serializers
 from django.core.cache import cache
 from django.core.management import call_command
+from django.core.management.color import no_style
+from django.db import connection
 from django.utils import translation
 
 from archive import search
@@ -80,7 +84,7 @@ def _seeded_rows(tmp_path_factory):
 
 @pytest.fixture
 def seeded(db, _seeded_rows):
-    """The archive as `make serve` leaves it: five seed reports and the curated fixture.
+    """The archive as `make serve` leaves it: five seed reports, the curated fixture and the reform catalogue.
 
     load_seed (import, extraction, suggestions: ~2 s) runs once per test process; every later test
     loads the rows it wrote, with the same primary keys (`_load_rows`). tests/test_commands.py runs
@@ -99,12 +103,6 @@ def _load_rows(path) -> None:
     the sequences are reset as loaddata resets them, for PostgreSQL. No signals fire: loaddata's only queued
     the seeded reports for an index drain that never came (the test transaction never commits); a test that
     searches builds its index (`indexed`)."""
-    from collections import defaultdict
-
-    from django.core import serializers
-    from django.core.management.color import no_style
-    from django.db import connection
-
     rows = defaultdict(list)
     relations = defaultdict(list)
     with open(path, encoding="utf-8") as stream:

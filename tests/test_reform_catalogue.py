@@ -151,6 +151,14 @@ def test_an_initiative_a_curator_deleted_is_not_loaded_again(categories, tmp_pat
     assert reform_catalogue_load(path=_catalogue(tmp_path, grown)).created == 1  # a new entry still comes
 
 
+def test_an_alias_a_curator_removed_from_a_curated_initiative_is_not_added_again(categories, tmp_path):
+    path = _catalogue(tmp_path)
+    reform_catalogue_load(path=path)
+    InitiativeAlias.objects.get(name="河长制度").delete()
+    assert reform_catalogue_load(path=path).aliases_added == 0
+    assert Initiative.objects.get(slug="hezhangzhi").all_names == ["河长制"]
+
+
 def test_an_entry_in_an_unknown_category_is_refused_and_nothing_is_written(categories, tmp_path):
     broken = json.loads(json.dumps(ENTRIES))
     broken["initiatives"][1]["category"] = "no-such-field"

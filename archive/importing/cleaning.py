@@ -268,12 +268,13 @@ def _split_names(value: str) -> list[str]:
     return [name for name in re.split(r"[\s、，,;；/／]+", value) if name]
 
 
-def _credited_people(people: str) -> tuple[list[str], list[str]] | None:
-    """王晨 杜营营/文 王映/图 → (writers, photographers): the people before a part share it, people with no part
-    wrote. None when a token is neither a name nor a part: then the line is not a byline."""
+def _credited_writers(people: str) -> list[str] | None:
+    """王晨 杜营营/文 王映/图 → the writers, 王晨 and 杜营营: the people before a part share it, people with no part
+    wrote, a photographer (图, 摄) is credited by the line itself. None when a token is neither a name nor a
+    part: then the line is not a byline."""
     writers: list[str] = []
-    others: list[str] = []
     group: list[str] = []
+    named = False
     for token in re.split(r"[\s、]+", people.replace("／", "/").strip()):
         if token == "通讯员":
             continue  # 记者 张三 通讯员 李四: correspondents write too
@@ -282,13 +283,21 @@ def _credited_people(people: str) -> tuple[list[str], list[str]] | None:
             if not _PERSON_NAME.match(name):
                 return None
             group.append(name)
+            named = True
         if part:
             if part not in _PARTS:
                 return None
-            (writers if _PARTS[part] else others).extend(group)
+            if _PARTS[part]:
+                writers.extend(group)
             group = []
-    writers.extend(group)
-    return (writers, others) if writers or others else None
+    return writers + group if named else None
+
+
+def _take_outlet(outlet: str, report: CleanReport) -> None:
+    """本报记者, 株洲日报记者: the outlet before 记者, as the report's source unless it has one."""
+    outlet = outlet.removeprefix("本报").removeprefix("本刊")
+    if outlet and not report.source:
+        report.source = _outlet_of(outlet) or outlet
 
 
 def _outlet_of(organisation: str) -> str:
@@ -344,18 +353,14 @@ def _take_metadata(line: str, report: CleanReport) -> bool:
     if (
         (marked != line or "/" in line or "／" in line)
         and (match := _CREDITED_REPORTERS.match(marked))
-        and (people := _credited_people(match["people"]))
+        and (writers := _credited_writers(match["people"])) is not None
     ):
-        outlet = match["outlet"].removeprefix("本报").removeprefix("本刊")
-        if outlet and not report.source:
-            report.source = _outlet_of(outlet) or outlet
-        report.authors.extend(people[0])  # the photographers are in the credit line kept
+        _take_outlet(match["outlet"], report)
+        report.authors.extend(writers)
         report.credits.append(line)
         return True
     if match := _REPORTER.match(line):
-        outlet = match["outlet"].removeprefix("本报").removeprefix("本刊")
-        if outlet and not report.source:
-            report.source = _outlet_of(outlet) or outlet
+        _take_outlet(match["outlet"], report)
         report.authors.extend(_split_names(match["reporters"]))
         if match["correspondents"]:
             report.authors.extend(_split_names(match["correspondents"]))

@@ -283,7 +283,7 @@ def _county_subject(title: str, sentences: list[str], places: Places) -> County 
         return None
     text = "\n".join([title, *sentences])
 
-    def prefecture_named(county: County) -> bool:
+    def prefecture_named(county: County, text: str = text) -> bool:
         return county.prefecture in text or places.by_name.get(county.prefecture, county).short_name in text
 
     ranked = [name for name, _ in counts.most_common()]
@@ -299,7 +299,7 @@ def _county_subject(title: str, sentences: list[str], places: Places) -> County 
             for name in ranked[1:]
             if name[:2] == ranked[0][:2]
             for c in places.counties_by_name[name]
-            if c.prefecture in outside or places.by_name.get(c.prefecture, c).short_name in outside
+            if prefecture_named(c, outside)
         ]
         if len(alike) == 1:
             return alike[0]

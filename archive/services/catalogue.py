@@ -8,7 +8,8 @@ with their passage instead of as candidate terms.
 
 The catalogue only adds, and each entry once (`CatalogueEntry`): an initiative a curator already has,
 under the same address, name or alias, is left as the curator made it, and one a curator deleted,
-merged or renamed after it was loaded is not brought back by the next load (every `make serve`)."""
+merged or renamed after it was loaded, or an alias a curator removed, is not brought back by the next
+load (every `make serve`)."""
 
 import json
 from dataclasses import dataclass
@@ -71,11 +72,18 @@ def reform_catalogue_load(*, path: Path = REFORM_CATALOGUE) -> CatalogueCounts:
         taken.add(normalise(item["name"]))
         counts.created += 1
         counts.aliases_added += _add_aliases(initiative, item.get("aliases", []), taken)
-    counts.aliases_added += _aliases_for_existing(data.get("aliases_for_existing", {}), taken)
-    # Every entry is settled now, created or left to a curator's own initiative: none is offered again.
-    CatalogueEntry.objects.bulk_create(
-        [CatalogueEntry(slug=item["slug"]) for item in data["initiatives"] if item["slug"] not in loaded]
-    )
+    extra = {
+        slug: aliases
+        for slug, aliases in data.get("aliases_for_existing", {}).items()
+        if _extra_key(slug) not in loaded
+    }
+    owners = Initiative.objects.in_bulk(extra, field_name="slug")
+    for slug, owner in owners.items():
+        counts.aliases_added += _add_aliases(owner, extra[slug], taken)
+    # Every entry is settled now, created or left to a curator's own initiative, and so is every list of aliases
+    # offered to a curated initiative: none is offered again, so what a curator deletes stays deleted.
+    settled = [item["slug"] for item in data["initiatives"]] + [_extra_key(slug) for slug in owners]
+    CatalogueEntry.objects.bulk_create([CatalogueEntry(slug=key) for key in settled if key not in loaded])
     items = {item["slug"]: item for item in data["initiatives"]}
     wanted = {slug: items[slug].get("related", []) for slug in created}
     by_slug = Initiative.objects.in_bulk({s for slugs in wanted.values() for s in slugs}, field_name="slug")
@@ -108,6 +116,6 @@ def _add_aliases(initiative: Initiative, aliases: list[str], taken: set[str]) ->
     return added
 
 
-def _aliases_for_existing(extra: dict[str, list[str]], taken: set[str]) -> int:
-    owners = {i.slug: i for i in Initiative.objects.filter(slug__in=extra)}
-    return sum(_add_aliases(owners[slug], aliases, taken) for slug, aliases in extra.items() if slug in owners)
+def _extra_key(slug: str) -> str:
+    """The CatalogueEntry recording that the catalogue's aliases for the curated initiative `slug` were offered."""
+    return f"aliases-for-{slug}"
